@@ -1,0 +1,82 @@
+#ifndef BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_REQUEST_BUILDER_HPP
+#define BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_REQUEST_BUILDER_HPP
+
+// stop_ingestion_job_request -> the HTTP request botocore sends (aws-facts §1.6 wire capture):
+//   POST /knowledgebases/{kb}/datasources/{ds}/ingestionjobs/{job}/stop
+//   Host, User-Agent, X-Amz-Date, [X-Amz-Security-Token], Authorization (signing name "bedrock",
+//   signed headers host;x-amz-date[;x-amz-security-token]), amz-sdk-invocation-id,
+//   amz-sdk-request: attempt=N; max=M, Content-Length: 0. No body, no Content-Type.
+
+#include <bedrock_agent/credentials.hpp>
+#include <bedrock_agent/detail/config.hpp>
+#include <bedrock_agent/protocol.hpp>
+#include <bedrock_agent/sigv4.hpp>
+
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace bedrock_agent::sansio {
+
+inline constexpr std::string_view signing_name = "bedrock";
+inline constexpr std::string_view user_agent = "bedrock-agent-asio/" BEDROCK_AGENT_VERSION_STRING " lang/cpp";
+
+using http_request = boost::beast::http::request<boost::beast::http::empty_body>;
+
+/// Formats 128 random bits as a UUID version 4 ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx").
+inline std::string format_uuid_v4(std::uint64_t hi, std::uint64_t lo)
+{
+    hi = (hi & 0xffffffffffff0fffull) | 0x0000000000004000ull;  // version 4
+    lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // variant 10
+    char buf[37];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                  static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                  static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffull));
+    return std::string(buf, 36);
+}
+
+struct build_context {
+    const endpoint& ep;
+    const credentials& creds;
+    std::string_view region;
+    std::chrono::system_clock::time_point now;
+    std::string_view invocation_id;
+    unsigned attempt = 1;
+    unsigned max_attempts = 1;
+    sigv4::signing_key_cache* key_cache = nullptr;
+};
+
+/// Builds and signs one attempt. The request must have passed validate().
+inline http_request build_stop_ingestion_job(const stop_ingestion_job_request& req, const build_context& ctx,
+                                             sigv4::signing_result* stages = nullptr)
+{
+    namespace http = boost::beast::http;
+    std::string target = ctx.ep.base_path + stop_ingestion_job_path(req);
+    sigv4::header_view hv[] = {{"host", ctx.ep.host_header}};
+    sigv4::signable_request sreq{"POST", target, {}, hv, {}, sigv4::empty_payload_sha256};
+    sigv4::signing_params sp{ctx.creds.access_key_id, ctx.creds.secret_access_key, ctx.creds.session_token,
+                             ctx.region, signing_name, ctx.now, {}};
+    sigv4::signing_result sig = sigv4::sign(sreq, sp, ctx.key_cache);
+
+    http_request r{http::verb::post, target, 11};
+    r.set(http::field::host, ctx.ep.host_header);
+    r.set(http::field::user_agent, user_agent);
+    for (auto& h : sig.headers_to_add) r.set(h.name, h.value);
+    r.set("amz-sdk-invocation-id", ctx.invocation_id);
+    char buf[48];
+    int n = std::snprintf(buf, sizeof buf, "attempt=%u; max=%u", ctx.attempt, ctx.max_attempts);
+    r.set("amz-sdk-request", std::string_view(buf, static_cast<std::size_t>(n)));
+    r.set(http::field::content_length, "0");
+    r.keep_alive(true);
+    if (stages) *stages = std::move(sig);
+    return r;
+}
+
+}  // namespace bedrock_agent::sansio
+
+#endif

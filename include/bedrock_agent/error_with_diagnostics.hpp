@@ -15,7 +15,8 @@ namespace bedrock_agent {
 class error_with_diagnostics : public boost::system::system_error {
 public:
     error_with_diagnostics(const boost::system::error_code& ec, bedrock_agent::diagnostics d)
-        : boost::system::system_error(ec, describe(d)), diag_(std::move(d))
+        : boost::system::system_error(boost::system::error_code(ec.value(), ec.category()), describe(d)),
+          diag_(std::move(d))
     {
     }
     const bedrock_agent::diagnostics& diagnostics() const noexcept { return diag_; }

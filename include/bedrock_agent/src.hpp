@@ -10,5 +10,6 @@
 #include <bedrock_agent/impl/error.ipp>
 #include <bedrock_agent/impl/protocol.ipp>
 #include <bedrock_agent/impl/sigv4.ipp>
+#include <bedrock_agent/impl/client.ipp>
 
 #endif

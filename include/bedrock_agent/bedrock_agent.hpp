@@ -1,0 +1,18 @@
+#ifndef BEDROCK_AGENT_BEDROCK_AGENT_HPP
+#define BEDROCK_AGENT_BEDROCK_AGENT_HPP
+
+// Everything public.
+#include <bedrock_agent/blocking_client.hpp>
+#include <bedrock_agent/client.hpp>
+#include <bedrock_agent/client_params.hpp>
+#include <bedrock_agent/credentials.hpp>
+#include <bedrock_agent/diagnostics.hpp>
+#include <bedrock_agent/error.hpp>
+#include <bedrock_agent/error_with_diagnostics.hpp>
+#include <bedrock_agent/pool_params.hpp>
+#include <bedrock_agent/protocol.hpp>
+#include <bedrock_agent/retry_params.hpp>
+#include <bedrock_agent/sigv4.hpp>
+#include <bedrock_agent/stop_ingestion_job.hpp>
+
+#endif

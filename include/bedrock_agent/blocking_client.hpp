@@ -1,0 +1,54 @@
+#ifndef BEDROCK_AGENT_BLOCKING_CLIENT_HPP
+#define BEDROCK_AGENT_BLOCKING_CLIENT_HPP
+
+#include <bedrock_agent/client.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+namespace bedrock_agent {
+
+/// A synchronous client on the same code path as `client`: it owns an io_context and a client,
+/// and runs the io_context until the call completes. Pooling, retries and timeouts are the same.
+///
+/// Thread safety: one call at a time. For many threads, give each thread its own
+/// blocking_client (each then has its own pool), or use `client` on an io_context.
+class blocking_client {
+public:
+    explicit blocking_client(const client_params& params) : client_(io_.get_executor(), params) {}
+
+    /// Throws error_with_diagnostics on failure.
+    stop_ingestion_job_response stop_ingestion_job(const stop_ingestion_job_request& req)
+    {
+        diagnostics d;
+        boost::system::error_code ec;
+        auto r = stop_ingestion_job(req, ec, d);
+        throw_on_error(ec, d);
+        return r;
+    }
+
+    /// Does not throw (except std::bad_alloc); ec and diag say how it went.
+    stop_ingestion_job_response stop_ingestion_job(const stop_ingestion_job_request& req,
+                                                   boost::system::error_code& ec, diagnostics& diag)
+    {
+        stop_ingestion_job_response out;
+        bool done = false;
+        client_.stop_ingestion_job(req, diag, [&](boost::system::error_code e, stop_ingestion_job_response r) {
+            ec = e;
+            out = std::move(r);
+            done = true;
+        });
+        io_.restart();
+        while (!done) io_.run_one();
+        return out;
+    }
+
+    bedrock_agent::pool_stats pool_stats() const { return client_.pool_stats(); }
+
+private:
+    boost::asio::io_context io_{1};
+    client client_;
+};
+
+}  // namespace bedrock_agent
+
+#endif

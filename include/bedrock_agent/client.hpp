@@ -1,0 +1,192 @@
+#ifndef BEDROCK_AGENT_CLIENT_HPP
+#define BEDROCK_AGENT_CLIENT_HPP
+
+#include <bedrock_agent/client_params.hpp>
+#include <bedrock_agent/detail/config.hpp>
+#include <bedrock_agent/diagnostics.hpp>
+#include <bedrock_agent/error.hpp>
+#include <bedrock_agent/error_with_diagnostics.hpp>
+#include <bedrock_agent/stop_ingestion_job.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associator.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+
+namespace bedrock_agent {
+
+/// What the pool holds right now, and what it did so far.
+struct pool_stats {
+    std::size_t open = 0;     ///< connections open or being opened (idle + in use)
+    std::size_t idle = 0;     ///< open, ready for reuse
+    std::size_t in_use = 0;   ///< lent to a call (or being opened for one)
+    std::size_t waiting = 0;  ///< calls waiting for a connection
+    std::uint64_t connections_opened = 0;   ///< TCP connections made since the start
+    std::uint64_t tls_handshakes = 0;       ///< TLS handshakes completed
+    std::uint64_t tls_sessions_resumed = 0; ///< ... of which resumed an earlier session
+    std::uint64_t replays = 0;  ///< requests resent once after a reused connection turned out closed
+};
+
+/// The default completion token of client::stop_ingestion_job: makes the call an
+/// asio::awaitable that returns the response or throws error_with_diagnostics.
+struct awaitable_with_diagnostics_t {};
+inline constexpr awaitable_with_diagnostics_t awaitable_with_diagnostics{};
+
+namespace detail {
+class client_impl;
+struct op_result {
+    boost::system::error_code ec;
+    stop_ingestion_job_response response;
+};
+/// The one compiled body of every stop_ingestion_job call, whatever the token.
+BEDROCK_AGENT_DECL boost::asio::awaitable<op_result> run_stop_ingestion_job(std::shared_ptr<client_impl> impl,
+                                                                           stop_ingestion_job_request req,
+                                                                           diagnostics* diag);
+
+// Turns co_spawn's (exception_ptr, op_result) into the (error_code, response) users see.
+template <class Handler>
+struct unpack_handler {
+    Handler handler;
+    void operator()(std::exception_ptr ep, op_result r)
+    {
+        if (ep) std::rethrow_exception(ep);  // only std::bad_alloc can get here
+        std::move(handler)(r.ec, std::move(r.response));
+    }
+};
+}  // namespace detail
+
+/// An asynchronous Bedrock Agent client: one endpoint, one connection pool, one retry quota.
+///
+/// Thread safety: like every Asio I/O object, a client is used from one thread at a time. To
+/// share one across the threads of a multi-threaded io_context, construct it with a strand
+/// (asio::make_strand(io)): every call then runs on that strand, and calls may be started from
+/// any thread.
+///
+/// Lifetime: destroying the client closes every connection; calls in flight complete with
+/// asio::error::operation_aborted. Destroy it on its executor's thread.
+class client {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    /// Creates its own TLS context: TLS 1.2+, the system trust store (or params.ca_file), peer
+    /// and host name verification unless params.verify_tls is false. A configuration error
+    /// (bad endpoint URL, unreadable CA file, no region, no credentials) does not throw: each
+    /// call then fails with it (errc::invalid_configuration or errc::no_credentials), and
+    /// diagnostics::client_message() says what is wrong.
+    BEDROCK_AGENT_DECL client(executor_type ex, const client_params& params);
+    /// Uses the caller's TLS context, which must outlive the client. Host name verification and
+    /// SNI are still set per connection unless params.verify_tls is false.
+    BEDROCK_AGENT_DECL client(executor_type ex, boost::asio::ssl::context& ctx, const client_params& params);
+    BEDROCK_AGENT_DECL ~client();
+    client(client&&) noexcept = default;
+    client& operator=(client&&) noexcept = default;
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    BEDROCK_AGENT_DECL executor_type get_executor() const noexcept;
+
+    /// StopIngestionJob.
+    ///
+    /// Completion signature: void(boost::system::error_code, stop_ingestion_job_response).
+    /// The default token makes this an awaitable that throws error_with_diagnostics.
+    /// Errors: errc::invalid_request before any I/O; the service's errors (errc::conflict ...);
+    /// errc::timeout; network errors; asio::error::operation_aborted when cancelled.
+    /// Retries: AWS standard mode (params.retry), on timers, never blocking a thread.
+    /// Cancellation: terminal, through the token's cancellation slot, while waiting for a
+    /// connection, mid-request or during backoff; the connection in use is closed.
+    /// Executor: the handler's associated executor, else the client's. Never completes inline.
+    /// `req` is copied; `diag` must live until completion and is filled in either way.
+    template <class CompletionToken = awaitable_with_diagnostics_t>
+    auto stop_ingestion_job(const stop_ingestion_job_request& req, diagnostics& diag, CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken,
+                                           void(boost::system::error_code, stop_ingestion_job_response)>(
+            initiation{impl_}, token, req, &diag);
+    }
+
+    /// StopIngestionJob, without a diagnostics object of your own.
+    template <class CompletionToken = awaitable_with_diagnostics_t>
+    auto stop_ingestion_job(const stop_ingestion_job_request& req, CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken,
+                                           void(boost::system::error_code, stop_ingestion_job_response)>(
+            initiation{impl_}, token, req, static_cast<diagnostics*>(nullptr));
+    }
+
+    /// Open, idle, in-use and waiting counts, plus counters (call on the client's executor).
+    BEDROCK_AGENT_DECL bedrock_agent::pool_stats pool_stats() const;
+
+    /// The region requests are signed for, and the endpoint they go to (after resolution).
+    BEDROCK_AGENT_DECL const std::string& region() const noexcept;
+    BEDROCK_AGENT_DECL std::string endpoint_url() const;
+
+private:
+    struct initiation {
+        std::shared_ptr<detail::client_impl> impl;
+        template <class Handler>
+        void operator()(Handler&& handler, const stop_ingestion_job_request& req, diagnostics* diag) const
+        {
+            boost::asio::co_spawn(executor_of(impl), detail::run_stop_ingestion_job(impl, req, diag),
+                                  detail::unpack_handler<std::decay_t<Handler>>{std::forward<Handler>(handler)});
+        }
+    };
+    BEDROCK_AGENT_DECL static executor_type executor_of(const std::shared_ptr<detail::client_impl>& impl) noexcept;
+
+    std::shared_ptr<detail::client_impl> impl_;
+};
+
+}  // namespace bedrock_agent
+
+namespace boost::asio {
+
+// unpack_handler keeps the associated executor, allocator and cancellation slot of the handler
+// it wraps.
+template <template <class, class> class Associator, class Handler, class Default>
+struct associator<Associator, bedrock_agent::detail::unpack_handler<Handler>, Default> {
+    using type = typename Associator<Handler, Default>::type;
+    static type get(const bedrock_agent::detail::unpack_handler<Handler>& h) noexcept
+    {
+        return Associator<Handler, Default>::get(h.handler);
+    }
+    static type get(const bedrock_agent::detail::unpack_handler<Handler>& h, const Default& d) noexcept
+    {
+        return Associator<Handler, Default>::get(h.handler, d);
+    }
+};
+
+template <>
+class async_result<bedrock_agent::awaitable_with_diagnostics_t,
+                   void(boost::system::error_code, bedrock_agent::stop_ingestion_job_response)> {
+public:
+    using return_type = awaitable<bedrock_agent::stop_ingestion_job_response>;
+
+    template <class Initiation>
+    static return_type initiate(Initiation init, bedrock_agent::awaitable_with_diagnostics_t,
+                                bedrock_agent::stop_ingestion_job_request req, bedrock_agent::diagnostics* diag)
+    {
+        bedrock_agent::diagnostics local;
+        bedrock_agent::diagnostics* d = diag ? diag : &local;
+        auto [ec, resp] = co_await async_initiate<const as_tuple_t<use_awaitable_t<>>&,
+                                                  void(boost::system::error_code,
+                                                       bedrock_agent::stop_ingestion_job_response)>(
+            std::move(init), as_tuple(use_awaitable), std::move(req), d);
+        if (ec) throw bedrock_agent::error_with_diagnostics(ec, *d);
+        co_return std::move(resp);
+    }
+};
+
+}  // namespace boost::asio
+
+#ifdef BEDROCK_AGENT_HEADER_ONLY
+#include <bedrock_agent/impl/client.ipp>
+#endif
+
+#endif

@@ -1,0 +1,46 @@
+#ifndef BEDROCK_AGENT_CLIENT_PARAMS_HPP
+#define BEDROCK_AGENT_CLIENT_PARAMS_HPP
+
+#include <bedrock_agent/credentials.hpp>
+#include <bedrock_agent/pool_params.hpp>
+#include <bedrock_agent/retry_params.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace bedrock_agent {
+
+/// Everything a client needs. An aggregate: set what you need, the rest has these defaults.
+struct client_params {
+    /// The region to sign for and, without endpoint_url, to send to. Empty: AWS_REGION, then
+    /// AWS_DEFAULT_REGION.
+    std::string region{};
+    /// Used verbatim ("https://host[:port][/prefix]" or "http://..."). Empty: resolved from the
+    /// region (https://bedrock-agent.{region}.{partition dns suffix}), or AWS_ENDPOINT_URL_BEDROCK_AGENT
+    /// / AWS_ENDPOINT_URL when set.
+    std::optional<std::string> endpoint_url{};
+    /// Static credentials. Empty: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.
+    std::optional<bedrock_agent::credentials> credentials{};
+    /// PEM file of trusted CA certificates. Empty: the system trust store (and AWS_CA_BUNDLE).
+    std::optional<std::string> ca_file{};
+    /// Verify the server's certificate and host name. Setting false is UNSAFE: anyone on the path
+    /// can read and change your traffic. Only for local testing.
+    bool verify_tls = true;
+    pool_params pool{};
+    retry_params retry{};
+    /// Bound on one HTTP attempt (waiting for a connection, connecting, sending, reading the
+    /// response). Zero means none.
+    std::chrono::milliseconds attempt_timeout{60'000};
+    /// Bound on the whole call, all attempts and backoff included. Zero means none.
+    std::chrono::milliseconds operation_timeout{0};
+    /// Largest accepted response header block and body; beyond them the call fails with
+    /// errc::response_too_large.
+    std::size_t max_response_header_bytes = 64 * 1024;
+    std::size_t max_response_body_bytes = 1024 * 1024;
+};
+
+}  // namespace bedrock_agent
+
+#endif

@@ -1,0 +1,83 @@
+#ifndef BEDROCK_AGENT_IMPL_INTERNAL_IO_CLIENT_IMPL_HPP
+#define BEDROCK_AGENT_IMPL_INTERNAL_IO_CLIENT_IMPL_HPP
+
+// The I/O layer of the client: open connections, run one HTTP attempt, and drive the sans-io
+// retry state machine on timers. Reached only from impl/client.ipp.
+
+#include <bedrock_agent/client.hpp>
+#include <bedrock_agent/protocol.hpp>
+#include <bedrock_agent/sigv4.hpp>
+#include <bedrock_agent/impl/internal/io/connection.hpp>
+#include <bedrock_agent/impl/internal/io/pool.hpp>
+#include <bedrock_agent/impl/internal/sansio/error_classifier.hpp>
+#include <bedrock_agent/impl/internal/sansio/request_builder.hpp>
+#include <bedrock_agent/impl/internal/sansio/retry_fsm.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <memory>
+#include <random>
+#include <string>
+
+namespace bedrock_agent::detail {
+
+namespace http = boost::beast::http;
+using boost::system::error_code;
+using response_parser = http::response_parser<http::string_body>;
+
+struct attempt_result {
+    error_code ec;
+    unsigned http_status = 0;
+    stop_ingestion_job_response response;
+};
+
+BEDROCK_AGENT_DECL std::string env_or_empty(const char* name);
+BEDROCK_AGENT_DECL std::string partition_dns_suffix(std::string_view region);
+BEDROCK_AGENT_DECL bool is_valid_region(std::string_view region);
+
+class client_impl {
+public:
+    BEDROCK_AGENT_DECL client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx, const client_params& p);
+
+    BEDROCK_AGENT_DECL asio::awaitable<attempt_result> attempt(const stop_ingestion_job_request& req, unsigned n,
+                                                               std::string_view invocation_id,
+                                                               clock_type::time_point deadline, diagnostics& d);
+    BEDROCK_AGENT_DECL void shutdown();
+
+    asio::any_io_executor ex_;
+    client_params params_;
+    endpoint ep_;
+    std::string endpoint_url_;
+    std::string region_;
+    credentials creds_;
+    error_code config_ec_;
+    std::string config_msg_;
+    std::unique_ptr<asio::ssl::context> own_ctx_;
+    asio::ssl::context* ctx_ = nullptr;
+    pool pool_;
+    sansio::retry_quota quota_;
+    std::mt19937_64 rng_;
+    sigv4::signing_key_cache keys_;
+    std::vector<asio::steady_timer*> sleeping_;  ///< backoff timers, for shutdown()
+    asio::ip::tcp::resolver::results_type resolved_;  ///< cached DNS answer
+
+private:
+    BEDROCK_AGENT_DECL asio::awaitable<error_code> open(connection& c, clock_type::time_point deadline, diagnostics& d);
+    void fail_config(error_code ec, std::string msg)
+    {
+        if (!config_ec_) {
+            config_ec_ = ec;
+            config_msg_ = std::move(msg);
+        }
+    }
+};
+
+}  // namespace bedrock_agent::detail
+
+#endif

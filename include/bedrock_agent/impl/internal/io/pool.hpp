@@ -1,0 +1,177 @@
+#ifndef BEDROCK_AGENT_IMPL_INTERNAL_IO_POOL_HPP
+#define BEDROCK_AGENT_IMPL_INTERNAL_IO_POOL_HPP
+
+// The connection pool of one endpoint: at most max_connections open (idle, in use, or being
+// opened), callers beyond that wait in FIFO order on a timer of their own that carries their
+// deadline, and a connection handed back goes to the first waiter, else to the idle list.
+// Everything here runs on the client's executor.
+
+#include <bedrock_agent/client.hpp>
+#include <bedrock_agent/pool_params.hpp>
+#include <bedrock_agent/impl/internal/io/connection.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <deque>
+#include <list>
+#include <memory>
+
+namespace bedrock_agent::detail {
+
+class pool {
+public:
+    /// What acquire() gives: a connection to use, or (conn == nullptr, no error) a permit to open
+    /// a new one, which the caller must give back with release() whatever happens.
+    struct lease {
+        boost::system::error_code ec;
+        std::unique_ptr<connection> conn;
+    };
+
+    pool(const asio::any_io_executor& ex, const pool_params& params) : ex_(ex), params_(params) {}
+
+    asio::awaitable<lease> acquire(clock_type::time_point deadline)
+    {
+        lease l;
+        if (closed_) {
+            l.ec = asio::error::operation_aborted;
+            co_return l;
+        }
+        if (auto c = take_idle()) {
+            l.conn = std::move(c);
+            co_return l;
+        }
+        if (open_ < std::max<std::size_t>(1, params_.max_connections)) {
+            ++open_;  // a permit: the caller opens the connection
+            co_return l;
+        }
+        if (waiters_.size() >= params_.max_waiting) {
+            l.ec = asio::error::no_buffer_space;
+            co_return l;
+        }
+        waiter w{asio::steady_timer(ex_)};
+        w.timer.expires_at(deadline);
+        auto it = waiters_.insert(waiters_.end(), &w);
+        auto [ec] = co_await w.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (!w.granted) waiters_.erase(it);  // granted waiters were already removed
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (w.granted && (closed_ || cs.cancelled() != asio::cancellation_type::none)) {
+            // Cancelled (or shut down) after being handed a connection: hand it on.
+            bool has_conn = w.conn != nullptr;
+            release(std::move(w.conn), has_conn);
+            w.granted = false;
+        }
+        if (w.granted) {
+            l.conn = std::move(w.conn);
+        } else if (closed_ || ec == asio::error::operation_aborted) {
+            l.ec = asio::error::operation_aborted;
+        } else {
+            l.ec = make_error_code(errc::timeout);  // the deadline passed while waiting
+        }
+        co_return l;
+    }
+
+    /// Gives a connection (or a permit) back. A connection comes back only if it is fit for
+    /// reuse; otherwise pass nullptr and it is counted as closed.
+    void release(std::unique_ptr<connection> conn, bool reusable)
+    {
+        if (conn && reusable && !closed_) {
+            conn->reused = true;
+            if (!waiters_.empty()) {
+                grant(std::move(conn));
+                return;
+            }
+            conn->idle_since = clock_type::now();
+            idle_.push_back(std::move(conn));
+            return;
+        }
+        if (conn) conn->close();
+        conn.reset();
+        // One open slot is free: the first waiter gets it as a permit.
+        if (!waiters_.empty() && !closed_) {
+            grant(nullptr);
+            return;
+        }
+        --open_;
+    }
+
+    /// Connections in use register here so that shutdown() can close them.
+    void track(connection* c) { in_use_.push_back(c); }
+    void untrack(connection* c) { std::erase(in_use_, c); }
+
+    /// Closes everything: idle connections, connections in use (their calls fail with
+    /// operation_aborted) and wakes every waiter.
+    void shutdown()
+    {
+        closed_ = true;
+        for (auto& c : idle_) c->close(/*clean=*/true);
+        open_ -= idle_.size();
+        idle_.clear();
+        for (auto* c : in_use_) c->close();
+        for (auto* w : waiters_) w->timer.cancel();
+    }
+
+    bool closed() const noexcept { return closed_; }
+
+    pool_stats stats() const
+    {
+        pool_stats s;
+        s.open = open_;
+        s.idle = idle_.size();
+        s.in_use = open_ - idle_.size();
+        s.waiting = waiters_.size();
+        s.connections_opened = connections_opened;
+        s.tls_handshakes = tls_handshakes;
+        s.tls_sessions_resumed = tls_sessions_resumed;
+        s.replays = replays;
+        return s;
+    }
+
+    /// The last resumable TLS session, offered on new connections.
+    ssl_session_ptr tls_session;
+    std::uint64_t connections_opened = 0, tls_handshakes = 0, tls_sessions_resumed = 0, replays = 0;
+
+private:
+    struct waiter {
+        asio::steady_timer timer;
+        std::unique_ptr<connection> conn{};
+        bool granted = false;
+    };
+
+    std::unique_ptr<connection> take_idle()
+    {
+        // Most recently used first: it is the least likely to have been closed by the server.
+        auto now = clock_type::now();
+        while (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            if (params_.idle_timeout.count() == 0 || now - c->idle_since < params_.idle_timeout) return c;
+            c->close(/*clean=*/true);
+            --open_;
+        }
+        return nullptr;
+    }
+
+    void grant(std::unique_ptr<connection> conn)
+    {
+        waiter* w = waiters_.front();
+        waiters_.pop_front();
+        w->conn = std::move(conn);
+        w->granted = true;
+        w->timer.cancel();
+    }
+
+    asio::any_io_executor ex_;
+    const pool_params& params_;
+    std::deque<std::unique_ptr<connection>> idle_;
+    std::list<waiter*> waiters_;
+    std::vector<connection*> in_use_;
+    std::size_t open_ = 0;
+    bool closed_ = false;
+};
+
+}  // namespace bedrock_agent::detail
+
+#endif

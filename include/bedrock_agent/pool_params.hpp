@@ -1,0 +1,29 @@
+#ifndef BEDROCK_AGENT_POOL_PARAMS_HPP
+#define BEDROCK_AGENT_POOL_PARAMS_HPP
+
+#include <chrono>
+#include <cstddef>
+
+namespace bedrock_agent {
+
+/// Connection pool settings (one pool per client, for its endpoint). A zero duration means "no
+/// timeout" for that step.
+struct pool_params {
+    /// Most connections open at once. Callers beyond that wait, first come first served.
+    std::size_t max_connections = 64;
+    /// Most callers waiting for a connection; one more fails at once with
+    /// boost::asio::error::no_buffer_space. Each waiter costs a few hundred bytes, and every wait
+    /// is bounded by attempt_timeout/operation_timeout, so the default is generous.
+    std::size_t max_waiting = 1'000'000;
+    /// A connection idle this long is not reused: it is closed when the pool next looks at it.
+    /// The pool runs no background timer, so io_context::run() returns when your calls are done.
+    std::chrono::milliseconds idle_timeout{50'000};
+    /// TCP connect, DNS included (the AWS SDKs' standard-mode default is 3.1 s).
+    std::chrono::milliseconds connect_timeout{3'100};
+    /// TLS handshake.
+    std::chrono::milliseconds tls_handshake_timeout{3'100};
+};
+
+}  // namespace bedrock_agent
+
+#endif

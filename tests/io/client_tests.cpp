@@ -1,0 +1,629 @@
+// The async and blocking clients against an in-process loopback server (TLS with a certificate
+// made at run time, or plain HTTP), scripted per request.
+#include <bedrock_agent/bedrock_agent.hpp>
+
+#include "local_endpoint/server.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+
+namespace asio = boost::asio;
+namespace ba = bedrock_agent;
+namespace local = bedrock_agent::local;
+using namespace std::chrono_literals;
+using boost::system::error_code;
+
+namespace {
+
+const ba::stop_ingestion_job_request req{"KB12345678", "DS12345678", "IJ12345678"};
+
+std::string job_body(const std::string& status = "STOPPING")
+{
+    return R"({"ingestionJob":{"knowledgeBaseId":"KB12345678","dataSourceId":"DS12345678",)"
+           R"("ingestionJobId":"IJ12345678","status":")" +
+           status +
+           R"(","statistics":{"numberOfDocumentsScanned":42},"startedAt":"2026-11-28T10:00:00.5Z",)"
+           R"("updatedAt":"2026-11-28T10:05:00Z"}})";
+}
+
+local::reply ok_reply(std::chrono::milliseconds delay = 0ms)
+{
+    local::reply r;
+    r.status = 202;
+    r.headers = {{"Content-Type", "application/json"}, {"x-amzn-RequestId", "rid-ok"}};
+    r.body = job_body();
+    r.delay = delay;
+    return r;
+}
+
+local::reply error_reply(unsigned status, const std::string& code, const std::string& msg)
+{
+    local::reply r;
+    r.status = status;
+    r.headers = {{"Content-Type", "application/json"}, {"x-amzn-RequestId", "rid-err"}, {"X-Amzn-Errortype", code}};
+    r.body = R"({"message":")" + msg + "\"}";
+    return r;
+}
+
+// A CA file for one server, removed at the end of the test.
+struct ca_file {
+    std::string path;
+    explicit ca_file(const local::server& s)
+    {
+        static std::atomic<int> n{0};
+        path = (std::filesystem::temp_directory_path() /
+                ("bedrock-agent-test-ca-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".pem"))
+                   .string();
+        s.identity().write_ca_file(path);
+    }
+    ~ca_file() { std::filesystem::remove(path); }
+};
+
+ba::client_params params_for(local::server& s, const std::string& ca)
+{
+    ba::client_params p;
+    p.region = "us-east-1";
+    p.endpoint_url = s.url();
+    p.credentials = ba::credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "TOKEN"};
+    if (!ca.empty()) p.ca_file = ca;
+    p.retry.base_delay = 10ms;  // keep the tests fast; the bounds are checked below
+    p.attempt_timeout = 2s;
+    return p;
+}
+
+// Runs `fn` (a coroutine) on a fresh io_context until it finishes; fails on an exception.
+template <class Fn>
+void run(Fn fn)
+{
+    asio::io_context io;
+    std::exception_ptr ep;
+    bool done = false;
+    asio::co_spawn(io, fn(io), [&](std::exception_ptr e) {
+        ep = e;
+        done = true;
+    });
+    io.run_for(30s);
+    REQUIRE(done);
+    if (ep) std::rethrow_exception(ep);
+}
+
+struct recorded {
+    std::mutex m;
+    std::vector<local::request_type> requests;
+    void add(const local::request_type& r)
+    {
+        std::lock_guard g(m);
+        requests.push_back(r);
+    }
+};
+
+}  // namespace
+
+TEST_SUITE("client")
+{
+    TEST_CASE("success: the response is parsed, the request is botocore's")
+    {
+        recorded rec;
+        local::server_thread st({}, [&](const local::request_type& r, const local::request_info&) {
+            rec.add(r);
+            return ok_reply();
+        });
+        ca_file ca(st.get());
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params_for(st.get(), ca.path));
+            ba::stop_ingestion_job_response out = co_await c.stop_ingestion_job(req);
+            CHECK(out.ingestion_job.knowledge_base_id == "KB12345678");
+            CHECK(out.ingestion_job.status == ba::ingestion_job_status::stopping);
+            REQUIRE(out.ingestion_job.statistics);
+            CHECK(out.ingestion_job.statistics->number_of_documents_scanned == 42);
+            CHECK(out.ingestion_job.started_at.time_since_epoch().count() % 1000 == 500);
+            ba::diagnostics d;
+            auto [ec, out2] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK_FALSE(ec);
+            CHECK(d.http_status() == 202);
+            CHECK(d.request_id() == "rid-ok");
+            CHECK(d.attempts() == 1);
+            CHECK(out2 == out);
+        });
+        REQUIRE(rec.requests.size() == 2);
+        auto& r = rec.requests[0];
+        CHECK(r.method() == boost::beast::http::verb::post);
+        CHECK(r.target() == "/knowledgebases/KB12345678/datasources/DS12345678/ingestionjobs/IJ12345678/stop");
+        CHECK(r[boost::beast::http::field::host] == "127.0.0.1:" + std::to_string(st.get().port()));
+        CHECK(r["amz-sdk-request"] == "attempt=1; max=3");
+        CHECK(r["X-Amz-Security-Token"] == "TOKEN");
+        CHECK(std::string(r[boost::beast::http::field::authorization])
+                  .starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"));
+        CHECK(std::string(r[boost::beast::http::field::authorization]).find("/us-east-1/bedrock/aws4_request") !=
+              std::string::npos);
+        CHECK(r["amz-sdk-invocation-id"].size() == 36);
+        CHECK(r["amz-sdk-invocation-id"] != rec.requests[1]["amz-sdk-invocation-id"]);
+        CHECK(r[boost::beast::http::field::content_length] == "0");
+        CHECK(r.find(boost::beast::http::field::content_type) == r.end());
+        CHECK(r.body().empty());
+        CHECK(st.get().handshakes == 1);  // the second call reused the connection
+    }
+
+    TEST_CASE("each AWS error maps to its code; only throttling and 5xx are retried")
+    {
+        struct error_case {
+            unsigned status;
+            const char* code;
+            ba::errc expected;
+            unsigned attempts;
+        };
+        const error_case cases[] = {
+            {429, "ThrottlingException", ba::errc::throttling, 3},
+            {403, "AccessDeniedException", ba::errc::access_denied, 1},
+            {400, "ValidationException", ba::errc::validation, 1},
+            {500, "InternalServerException", ba::errc::internal_server, 3},
+            {404, "ResourceNotFoundException", ba::errc::resource_not_found, 1},
+            {409, "ConflictException", ba::errc::conflict, 1},
+            {402, "ServiceQuotaExceededException", ba::errc::service_quota_exceeded, 1},
+        };
+        for (auto& c : cases) {
+            CAPTURE(c.code);
+            std::atomic<unsigned> seen{0};
+            local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+                ++seen;
+                return error_reply(c.status, c.code, "details here");
+            });
+            ca_file ca(st.get());
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client cl(io.get_executor(), params_for(st.get(), ca.path));
+                ba::diagnostics d;
+                auto [ec, out] = co_await cl.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+                CHECK(ec == c.expected);
+                CHECK(d.aws_error_code() == c.code);
+                CHECK(d.message() == "details here");
+                CHECK(d.request_id() == "rid-err");
+                CHECK(d.http_status() == c.status);
+                CHECK(d.attempts() == c.attempts);
+                // The default token throws error_with_diagnostics with the same diagnostics.
+                try {
+                    co_await cl.stop_ingestion_job(req);
+                    FAIL("no exception");
+                } catch (const ba::error_with_diagnostics& e) {
+                    CHECK(e.code() == c.expected);
+                    CHECK(e.diagnostics().aws_error_code() == c.code);
+                }
+            });
+            CHECK(seen == 2 * c.attempts);
+        }
+    }
+
+    TEST_CASE("throttled twice, then success: three attempts, numbered, with bounded backoff")
+    {
+        recorded rec;
+        std::vector<std::chrono::steady_clock::time_point> at;
+        local::server_thread st({}, [&](const local::request_type& r, const local::request_info&) {
+            rec.add(r);
+            std::lock_guard g(rec.m);
+            at.push_back(std::chrono::steady_clock::now());
+            return at.size() <= 2 ? error_reply(429, "ThrottlingException", "Rate exceeded") : ok_reply();
+        });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.retry.base_delay = 100ms;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), p);
+            ba::diagnostics d;
+            auto out = co_await c.stop_ingestion_job(req, d);
+            CHECK(d.attempts() == 3);
+            CHECK(out.ingestion_job.ingestion_job_id == "IJ12345678");
+        });
+        REQUIRE(rec.requests.size() == 3);
+        CHECK(rec.requests[0]["amz-sdk-request"] == "attempt=1; max=3");
+        CHECK(rec.requests[1]["amz-sdk-request"] == "attempt=2; max=3");
+        CHECK(rec.requests[2]["amz-sdk-request"] == "attempt=3; max=3");
+        CHECK(rec.requests[0]["amz-sdk-invocation-id"] == rec.requests[2]["amz-sdk-invocation-id"]);
+        // Backoff: U[0, 100 ms) then U[0, 200 ms) (plus a round trip; generous slack for CI).
+        CHECK(at[1] - at[0] < 100ms + 150ms);
+        CHECK(at[2] - at[1] < 200ms + 150ms);
+    }
+
+    TEST_CASE("dropped connections are retried: close without answer, close mid-response, garbage")
+    {
+        for (auto kind : {local::reply::close, local::reply::close_mid_response, local::reply::garbage}) {
+            CAPTURE(int(kind));
+            std::atomic<unsigned> seen{0};
+            local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+                if (++seen == 1) {
+                    local::reply r = ok_reply();
+                    r.kind = kind;
+                    if (kind == local::reply::garbage) r.body = "\x01\x02 not http at all\r\n\r\n";
+                    return r;
+                }
+                return ok_reply();
+            });
+            ca_file ca(st.get());
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client c(io.get_executor(), params_for(st.get(), ca.path));
+                ba::diagnostics d;
+                auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+                CHECK_FALSE(ec);
+                CHECK(d.attempts() == 2);
+                CHECK(c.pool_stats().open == 1);
+            });
+            CHECK(seen == 2);
+            CHECK(st.get().connections == 2);  // the broken connection was not reused
+        }
+    }
+
+    TEST_CASE("a stall past attempt_timeout is a timeout, retried, then reported as errc::timeout")
+    {
+        std::atomic<unsigned> seen{0};
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            ++seen;
+            local::reply r;
+            r.kind = local::reply::stall;
+            r.delay = 5s;
+            return r;
+        });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.attempt_timeout = 150ms;
+        p.retry.max_attempts = 2;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), p);
+            ba::diagnostics d;
+            auto t0 = std::chrono::steady_clock::now();
+            auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            auto took = std::chrono::steady_clock::now() - t0;
+            CHECK(ec == ba::errc::timeout);
+            CHECK(ec == ba::condition::timeout);
+            CHECK(d.attempts() == 2);
+            CHECK(d.client_message().find("timed out") != std::string::npos);
+            CHECK(took < 2s);
+            CHECK(c.pool_stats().open == 0);  // timed-out connections are closed, not returned
+        });
+        CHECK(seen == 2);
+    }
+
+    TEST_CASE("operation_timeout bounds the whole call, backoff included")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            return error_reply(500, "InternalServerException", "boom");
+        });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.retry.base_delay = 10s;  // the first backoff would outlast the operation
+        p.operation_timeout = 300ms;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), p);
+            ba::diagnostics d;
+            auto t0 = std::chrono::steady_clock::now();
+            auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            auto took = std::chrono::steady_clock::now() - t0;
+            CHECK(ec == ba::errc::timeout);
+            CHECK(took < 1500ms);
+        });
+    }
+
+    TEST_CASE("Connection: close is honoured, and the next connection resumes the TLS session")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            auto r = ok_reply();
+            r.close_after = true;
+            return r;
+        });
+        ca_file ca(st.get());
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params_for(st.get(), ca.path));
+            for (int i = 0; i < 3; ++i) co_await c.stop_ingestion_job(req);
+            auto s = c.pool_stats();
+            CHECK(s.open == 0);
+            CHECK(s.connections_opened == 3);
+            CHECK(s.tls_handshakes == 3);
+            CHECK(s.tls_sessions_resumed == 2);
+        });
+        CHECK(st.get().connections == 3);
+        CHECK(st.get().resumed_handshakes == 2);
+    }
+
+    TEST_CASE("a connection the server closed while idle is replayed once, without a retry")
+    {
+        std::atomic<unsigned> seen{0};
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            ++seen;
+            auto r = ok_reply();
+            r.drop_after = true;  // keep-alive promised, then closed
+            return r;
+        });
+        ca_file ca(st.get());
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params_for(st.get(), ca.path));
+            co_await c.stop_ingestion_job(req);
+            asio::steady_timer t(io, 50ms);  // let the close arrive
+            co_await t.async_wait(asio::use_awaitable);
+            ba::diagnostics d;
+            co_await c.stop_ingestion_job(req, d);
+            CHECK(d.attempts() == 1);
+            CHECK(c.pool_stats().replays == 1);
+        });
+        CHECK(seen == 2);
+    }
+
+    TEST_CASE("a slow TLS handshake hits tls_handshake_timeout")
+    {
+        local::server_options o;
+        o.handshake_delay = 2s;
+        local::server_thread st(o, [&](const local::request_type&, const local::request_info&) { return ok_reply(); });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.pool.tls_handshake_timeout = 100ms;
+        p.retry.max_attempts = 1;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), p);
+            ba::diagnostics d;
+            auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec == ba::errc::timeout);
+            CHECK(d.client_message().find("TLS handshake") != std::string::npos);
+        });
+    }
+
+    TEST_CASE("the pool: at most max_connections, callers wait in turn, TLS handshakes counted")
+    {
+        std::atomic<unsigned> seen{0};
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            ++seen;
+            return ok_reply(20ms);
+        });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.pool.max_connections = 4;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), p);
+            int done = 0, failed = 0;
+            std::size_t max_waiting = 0;
+            for (int i = 0; i < 40; ++i)
+                c.stop_ingestion_job(req, [&](error_code ec, ba::stop_ingestion_job_response) {
+                    ++done;
+                    if (ec) ++failed;
+                });
+            while (done < 40) {
+                max_waiting = std::max(max_waiting, c.pool_stats().waiting);
+                asio::steady_timer t(io, 5ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            CHECK(failed == 0);
+            CHECK(max_waiting >= 30);
+            auto s = c.pool_stats();
+            CHECK(s.connections_opened == 4);
+            CHECK(s.tls_handshakes == 4);
+            CHECK(s.open == 4);
+            CHECK(s.idle == 4);
+            CHECK(s.waiting == 0);
+        });
+        CHECK(seen == 40);
+        CHECK(st.get().connections == 4);
+    }
+
+    TEST_CASE("cancellation while waiting for a connection, mid-request, and during backoff")
+    {
+        std::atomic<unsigned> seen{0};
+        local::server_thread st({}, [&](const local::request_type& r, const local::request_info&) {
+            ++seen;
+            if (r["x-test"] == "throttle") return error_reply(429, "ThrottlingException", "slow down");
+            return ok_reply(1s);
+        });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.pool.max_connections = 1;
+        p.retry.base_delay = 5s;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            using namespace asio::experimental::awaitable_operators;
+            ba::client c(io.get_executor(), p);
+            // Mid-request: the server takes 1 s; cancel after 100 ms.
+            asio::cancellation_signal mid, waiting;
+            error_code mid_ec, wait_ec;
+            bool mid_done = false, wait_done = false;
+            c.stop_ingestion_job(req, asio::bind_cancellation_slot(mid.slot(), [&](error_code ec, auto) {
+                                     mid_ec = ec;
+                                     mid_done = true;
+                                 }));
+            // A second call waits for the only connection.
+            c.stop_ingestion_job(req, asio::bind_cancellation_slot(waiting.slot(), [&](error_code ec, auto) {
+                                     wait_ec = ec;
+                                     wait_done = true;
+                                 }));
+            asio::steady_timer t(io, 100ms);
+            co_await t.async_wait(asio::use_awaitable);
+            CHECK(c.pool_stats().waiting == 1);
+            waiting.emit(asio::cancellation_type::terminal);
+            t.expires_after(20ms);
+            co_await t.async_wait(asio::use_awaitable);
+            CHECK(wait_done);
+            CHECK(wait_ec == asio::error::operation_aborted);
+            CHECK(c.pool_stats().waiting == 0);
+            mid.emit(asio::cancellation_type::terminal);
+            t.expires_after(20ms);
+            co_await t.async_wait(asio::use_awaitable);
+            CHECK(mid_done);
+            CHECK(mid_ec == asio::error::operation_aborted);
+            CHECK(c.pool_stats().open == 0);  // the connection in use was closed, not returned
+
+            // With awaitable operators: a call racing a short timer loses and is cancelled.
+            asio::steady_timer t2(io, 100ms);
+            auto v = co_await (c.stop_ingestion_job(req) || t2.async_wait(asio::use_awaitable));
+            CHECK(v.index() == 1);
+            CHECK(c.pool_stats().open == 0);
+        });
+        CHECK(seen == 2);
+    }
+
+    TEST_CASE("cancellation during backoff")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            return error_reply(429, "ThrottlingException", "slow down");
+        });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.retry.base_delay = 20s;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), p);
+            asio::cancellation_signal sig;
+            error_code result;
+            bool done = false;
+            ba::diagnostics d;
+            c.stop_ingestion_job(req, d, asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, auto) {
+                                     result = ec;
+                                     done = true;
+                                 }));
+            asio::steady_timer t(io, 200ms);
+            co_await t.async_wait(asio::use_awaitable);
+            CHECK_FALSE(done);  // sleeping (a 20 s base, so almost surely still asleep)
+            sig.emit(asio::cancellation_type::terminal);
+            t.expires_after(20ms);
+            co_await t.async_wait(asio::use_awaitable);
+            CHECK(done);
+            CHECK(result == asio::error::operation_aborted);
+            CHECK(d.attempts() == 1);
+            CHECK(c.pool_stats().idle == 1);  // the connection itself was healthy
+        });
+    }
+
+    TEST_CASE("destroying the client completes every pending call")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) { return ok_reply(2s); });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.pool.max_connections = 1;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            int aborted = 0;
+            {
+                ba::client c(io.get_executor(), p);
+                for (int i = 0; i < 3; ++i)
+                    c.stop_ingestion_job(req, [&](error_code ec, auto) { aborted += ec == asio::error::operation_aborted; });
+                asio::steady_timer t(io, 100ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            asio::steady_timer t(io, 50ms);
+            co_await t.async_wait(asio::use_awaitable);
+            CHECK(aborted == 3);
+        });
+    }
+
+    TEST_CASE("TLS: a self-signed server is rejected without ca_file; a host name mismatch is rejected")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) { return ok_reply(); });
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto p = params_for(st.get(), "");
+            p.retry.max_attempts = 1;
+            ba::client c(io.get_executor(), p);
+            ba::diagnostics d;
+            auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec);
+            CHECK(d.client_message().find("certificate") != std::string::npos);
+        });
+        local::server_options o;
+        o.subject_alt_names = "DNS:not-this-host.example";
+        local::server_thread wrong(o, [&](const local::request_type&, const local::request_info&) { return ok_reply(); });
+        ca_file ca(wrong.get());
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto p = params_for(wrong.get(), ca.path);
+            p.retry.max_attempts = 1;
+            ba::client c(io.get_executor(), p);
+            ba::diagnostics d;
+            auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec);
+            CHECK(d.client_message().find("TLS handshake") != std::string::npos);
+            // verify_tls = false accepts it (unsafe, for local testing only).
+            p.verify_tls = false;
+            p.ca_file.reset();
+            ba::client unsafe(io.get_executor(), p);
+            auto [ec2, out2] = co_await unsafe.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK_FALSE(ec2);
+        });
+        CHECK(wrong.get().requests == 1);
+    }
+
+    TEST_CASE("http:// endpoints go without TLS when asked explicitly")
+    {
+        local::server_options o;
+        o.tls = false;
+        local::server_thread st(o, [&](const local::request_type&, const local::request_info&) { return ok_reply(); });
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params_for(st.get(), ""));
+            auto out = co_await c.stop_ingestion_job(req);
+            CHECK(out.ingestion_job.data_source_id == "DS12345678");
+        });
+    }
+
+    TEST_CASE("limits: an oversized body is refused with response_too_large")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            auto r = ok_reply();
+            r.body = std::string(2 * 1024 * 1024, ' ') + r.body;
+            return r;
+        });
+        ca_file ca(st.get());
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params_for(st.get(), ca.path));
+            ba::diagnostics d;
+            auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec == ba::errc::response_too_large);
+            CHECK(d.client_message().find("1048576") != std::string::npos);
+        });
+    }
+
+    TEST_CASE("bad input fails before any I/O")
+    {
+        std::atomic<unsigned> seen{0};
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            ++seen;
+            return ok_reply();
+        });
+        ca_file ca(st.get());
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params_for(st.get(), ca.path));
+            ba::diagnostics d;
+            // (A named request: GCC 12 destroys a braced temporary twice inside co_await.)
+            const ba::stop_ingestion_job_request bad_req{"KB/../../x", "DS12345678", "IJ12345678"};
+            auto [ec, out] = co_await c.stop_ingestion_job(bad_req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec == ba::errc::invalid_request);
+            CHECK(d.client_message().find("knowledge_base_id") != std::string::npos);
+            auto p = params_for(st.get(), ca.path);
+            p.credentials->session_token = "abc\r\nX-Injected: 1";
+            ba::client bad(io.get_executor(), p);
+            auto [ec2, out2] = co_await bad.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec2 == ba::errc::no_credentials);
+            CHECK(d.client_message().find("abc") == std::string::npos);  // the secret is not echoed
+            p = params_for(st.get(), ca.path);
+            p.endpoint_url = "ftp://nope";
+            ba::client bad_url(io.get_executor(), p);
+            auto [ec3, out3] = co_await bad_url.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec3 == ba::errc::invalid_configuration);
+        });
+        CHECK(seen == 0);
+    }
+
+    TEST_CASE("the blocking client, on the same code path")
+    {
+        std::atomic<unsigned> seen{0};
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            return ++seen == 2 ? error_reply(409, "ConflictException", "job not running") : ok_reply();
+        });
+        ca_file ca(st.get());
+        ba::blocking_client b(params_for(st.get(), ca.path));
+        ba::stop_ingestion_job_response out = b.stop_ingestion_job(req);
+        CHECK(out.ingestion_job.knowledge_base_id == "KB12345678");
+        error_code ec;
+        ba::diagnostics d;
+        b.stop_ingestion_job(req, ec, d);
+        CHECK(ec == ba::errc::conflict);
+        CHECK(d.message() == "job not running");
+        CHECK_THROWS_AS(b.stop_ingestion_job({"bad", "DS12345678", "IJ12345678"}), ba::error_with_diagnostics);
+        CHECK(b.pool_stats().connections_opened == 1);
+    }
+}

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <string_view>
 #include <optional>
 #include <string>
 
@@ -39,6 +41,10 @@ struct client_params {
     /// errc::response_too_large.
     std::size_t max_response_header_bytes = 64 * 1024;
     std::size_t max_response_body_bytes = 1024 * 1024;
+    /// When set, receives the head of every request sent and response received (for --debug
+    /// output), with Authorization and X-Amz-Security-Token replaced by "<redacted>". Called on
+    /// the client's executor.
+    std::function<void(std::string_view)> debug_log{};
 };
 
 }  // namespace bedrock_agent

@@ -67,6 +67,19 @@ inline clock_type::time_point step_deadline(clock_type::time_point deadline, std
 
 inline std::string_view to_std(boost::beast::string_view v) { return {v.data(), v.size()}; }
 
+// The head of a message for debug output, secrets replaced.
+template <class Header>
+std::string redacted_head(const char* what, const Header& h, const std::string& first_line)
+{
+    std::string out = std::string(what) + "\n" + first_line + "\n";
+    for (const auto& f : h) {
+        std::string_view name = to_std(f.name_string());
+        bool secret = sigv4::detail::iequals(name, "authorization") || sigv4::detail::iequals(name, "x-amz-security-token");
+        out.append(name).append(": ").append(secret ? std::string_view("<redacted>") : to_std(f.value())).append("\n");
+    }
+    return out;
+}
+
 inline std::string op_timeout_message(std::chrono::milliseconds limit, const char* where, unsigned attempts)
 {
     return "operation_timeout (" + ms_text(limit) + ") passed " + where + " after " + std::to_string(attempts) +
@@ -263,6 +276,10 @@ BEDROCK_AGENT_DECL asio::awaitable<attempt_result> client_impl::attempt(const st
         response_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(params_.max_response_header_bytes, UINT32_MAX)));
         parser.body_limit(params_.max_response_body_bytes);
+        if (params_.debug_log)
+            params_.debug_log(redacted_head("request:", http_req,
+                                            "POST " + std::string(to_std(http_req.target())) + " HTTP/1.1 (" +
+                                                (ep_.tls ? "https://" : "http://") + hostport(ep_) + ")"));
         conn->set_deadline(deadline);
         pool_.track(conn.get());
         auto [ec, step] = conn->tls ? co_await exchange(*conn->tls, *conn, http_req, parser)
@@ -302,6 +319,11 @@ BEDROCK_AGENT_DECL asio::awaitable<attempt_result> client_impl::attempt(const st
             co_return r;
         }
         auto& res = parser.get();
+        if (params_.debug_log)
+            params_.debug_log(redacted_head("response:", res,
+                                            "HTTP/1.1 " + std::to_string(res.result_int()) + " " +
+                                                std::string(to_std(res.reason()))) +
+                              "body: " + std::to_string(res.body().size()) + " bytes\n");
         if (conn->tls && !conn->session_saved) {
             // TLS 1.3 tickets arrive after the handshake; by the first response they are in.
             conn->session_saved = true;

@@ -1,0 +1,264 @@
+// bedrock-agent: a command line shaped like AWS CLI v2's `aws bedrock-agent`, a thin shell over
+// the library's blocking client.
+//
+//   bedrock-agent [global options] stop-ingestion-job --knowledge-base-id KB --data-source-id DS
+//                 --ingestion-job-id JOB
+//
+// Exit codes are the AWS CLI's: 0 success, 252 bad parameters, 253 bad configuration, 254 the
+// service returned an error, 255 anything else (connection failures, timeouts).
+#include <bedrock_agent/bedrock_agent.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ba = bedrock_agent;
+
+namespace {
+
+constexpr int exit_params = 252, exit_config = 253, exit_service = 254, exit_other = 255;
+
+const char* usage_line =
+    "usage: bedrock-agent [options] <command> [parameters]\n"
+    "To see help text, you can run:\n\n"
+    "  bedrock-agent help\n"
+    "  bedrock-agent stop-ingestion-job help\n";
+
+const char* help_text =
+    "bedrock-agent: the Bedrock Agent ingestion-job API from the command line\n"
+    "\n"
+    "usage: bedrock-agent [options] stop-ingestion-job --knowledge-base-id KB --data-source-id DS\n"
+    "                     --ingestion-job-id JOB\n"
+    "\n"
+    "Commands:\n"
+    "  stop-ingestion-job    Stops a running data ingestion job (POST .../ingestionjobs/{id}/stop)\n"
+    "\n"
+    "Global options:\n"
+    "  --endpoint-url URL         send requests to URL instead of the region's endpoint\n"
+    "  --region R                 the region (else AWS_REGION, AWS_DEFAULT_REGION)\n"
+    "  --profile P                accepted for AWS CLI compatibility; see README for configuration\n"
+    "  --ca-bundle FILE           trust the CA certificates in FILE (else AWS_CA_BUNDLE, the system store)\n"
+    "  --no-verify-ssl            do not verify TLS certificates (unsafe)\n"
+    "  --cli-connect-timeout S    connect and TLS handshake timeout in seconds (0: none; default 3.1)\n"
+    "  --cli-read-timeout S       per-attempt timeout in seconds (0: none; default 60)\n"
+    "  --output json|text         output format (default json)\n"
+    "  --debug                    log request and response headers to stderr (secrets redacted)\n"
+    "  --version                  print the version\n"
+    "  --help                     print this help\n"
+    "\n"
+    "Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.\n"
+    "Exit codes: 0 success, 252 invalid parameters, 253 invalid configuration,\n"
+    "254 the service returned an error, 255 any other failure.\n";
+
+int usage_error(const std::string& msg)
+{
+    std::cerr << "\n" << usage_line << "\nbedrock-agent: error: " << msg << "\n";
+    return exit_params;
+}
+
+std::optional<std::chrono::milliseconds> parse_seconds(const std::string& v)
+{
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end || !(d >= 0) || d > 1e6) return std::nullopt;
+    return std::chrono::milliseconds(static_cast<long long>(d * 1000));
+}
+
+std::string env(const char* name)
+{
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+// AWS CLI's text output: one line per structure, its scalar members sorted by name.
+std::string to_text(const ba::stop_ingestion_job_response& r)
+{
+    const auto& j = r.ingestion_job;
+    std::map<std::string, std::string> scalars{
+        {"dataSourceId", j.data_source_id},
+        {"ingestionJobId", j.ingestion_job_id},
+        {"knowledgeBaseId", j.knowledge_base_id},
+        {"startedAt", ba::format_timestamp(j.started_at)},
+        {"status", j.status_text.empty() ? ba::to_string(j.status) : j.status_text},
+        {"updatedAt", ba::format_timestamp(j.updated_at)},
+    };
+    if (j.description) scalars["description"] = *j.description;
+    std::string out = "INGESTIONJOB";
+    for (auto& [k, v] : scalars) out += "\t" + v;
+    out += "\n";
+    for (auto& f : j.failure_reasons) out += "FAILUREREASONS\t" + f + "\n";
+    if (j.statistics) {
+        const auto& s = *j.statistics;
+        std::map<std::string, std::int64_t> st{
+            {"numberOfDocumentsDeleted", s.number_of_documents_deleted},
+            {"numberOfDocumentsFailed", s.number_of_documents_failed},
+            {"numberOfDocumentsScanned", s.number_of_documents_scanned},
+            {"numberOfDocumentsSkipped", s.number_of_documents_skipped},
+            {"numberOfMetadataDocumentsModified", s.number_of_metadata_documents_modified},
+            {"numberOfMetadataDocumentsScanned", s.number_of_metadata_documents_scanned},
+            {"numberOfModifiedDocumentsIndexed", s.number_of_modified_documents_indexed},
+            {"numberOfNewDocumentsIndexed", s.number_of_new_documents_indexed},
+        };
+        out += "STATISTICS";
+        for (auto& [k, v] : st) out += "\t" + std::to_string(v);
+        out += "\n";
+    }
+    return out;
+}
+
+bool is_service_error(const boost::system::error_code& ec)
+{
+    if (ec.category() != ba::error_category()) return false;
+    auto e = static_cast<ba::errc>(ec.value());
+    return e <= ba::errc::unknown_service_error;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    std::string command;
+    std::map<std::string, std::string> values;
+    bool debug = false, no_verify = false, help = false;
+    const std::vector<std::string> valued = {"--endpoint-url", "--region", "--profile", "--ca-bundle",
+                                             "--cli-connect-timeout", "--cli-read-timeout", "--output",
+                                             "--knowledge-base-id", "--data-source-id", "--ingestion-job-id"};
+    std::vector<std::string> unknown;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--version") {
+            std::cout << "bedrock-agent/" BEDROCK_AGENT_VERSION_STRING " (bedrock-agent-asio)\n";
+            return 0;
+        }
+        if (a == "--help" || a == "-h" || a == "help") {
+            help = true;
+            continue;
+        }
+        if (a == "--debug") {
+            debug = true;
+            continue;
+        }
+        if (a == "--no-verify-ssl") {
+            no_verify = true;
+            continue;
+        }
+        std::string name = a, value;
+        bool has_inline = false;
+        if (auto eq = a.find('='); a.starts_with("--") && eq != std::string::npos) {
+            name = a.substr(0, eq);
+            value = a.substr(eq + 1);
+            has_inline = true;
+        }
+        if (std::find(valued.begin(), valued.end(), name) != valued.end()) {
+            if (!has_inline) {
+                if (i + 1 >= args.size()) return usage_error("argument " + name + ": expected one argument");
+                value = args[++i];
+            }
+            values[name] = value;
+            continue;
+        }
+        if (a.starts_with("-")) {
+            unknown.push_back(a);
+            continue;
+        }
+        if (command.empty()) command = a;
+        else unknown.push_back(a);
+    }
+    if (help) {
+        std::cout << help_text;
+        return 0;
+    }
+    if (command.empty()) return usage_error("the following arguments are required: command");
+    if (command != "stop-ingestion-job")
+        return usage_error("argument operation: Invalid choice, valid choices are:\n\nstop-ingestion-job");
+    if (!unknown.empty()) {
+        std::string u;
+        for (auto& x : unknown) u += (u.empty() ? "" : ", ") + x;
+        return usage_error("Unknown options: " + u);
+    }
+    std::string missing;
+    for (const char* req : {"--knowledge-base-id", "--data-source-id", "--ingestion-job-id"})
+        if (!values.count(req)) missing += (missing.empty() ? "" : ", ") + std::string(req);
+    if (!missing.empty()) return usage_error("the following arguments are required: " + missing);
+    std::string output = values.count("--output") ? values["--output"] : env("AWS_DEFAULT_OUTPUT");
+    if (output.empty()) output = "json";
+    if (output != "json" && output != "text")
+        return usage_error("argument --output: Invalid choice, valid choices are:\n\njson | text");
+
+    ba::stop_ingestion_job_request req{values["--knowledge-base-id"], values["--data-source-id"],
+                                       values["--ingestion-job-id"]};
+    {
+        ba::diagnostics d;
+        if (ba::validate(req, d)) {
+            // Name the parameter as the user typed it.
+            std::string msg = d.client_message();
+            for (auto [field, flag] : {std::pair{"knowledge_base_id (knowledgeBaseId)", "--knowledge-base-id"},
+                                       std::pair{"data_source_id (dataSourceId)", "--data-source-id"},
+                                       std::pair{"ingestion_job_id (ingestionJobId)", "--ingestion-job-id"}})
+                if (msg.starts_with(field)) msg = std::string(flag) + ":" + msg.substr(std::string(field).size());
+            std::cerr << "\nParameter validation failed:\nInvalid value for parameter " << msg << "\n";
+            return exit_params;
+        }
+    }
+
+    ba::client_params p;
+    if (values.count("--region")) p.region = values["--region"];
+    if (values.count("--endpoint-url")) p.endpoint_url = values["--endpoint-url"];
+    if (values.count("--ca-bundle")) p.ca_file = values["--ca-bundle"];
+    p.verify_tls = !no_verify;
+    for (auto [flag, target] : {std::pair{"--cli-connect-timeout", 0}, std::pair{"--cli-read-timeout", 1}}) {
+        if (!values.count(flag)) continue;
+        auto v = parse_seconds(values[flag]);
+        if (!v) return usage_error(std::string("argument ") + flag + ": invalid value: '" + values[flag] + "'");
+        if (target == 0) p.pool.connect_timeout = p.pool.tls_handshake_timeout = *v;
+        else p.attempt_timeout = *v;
+    }
+    if (p.region.empty() && env("AWS_REGION").empty() && env("AWS_DEFAULT_REGION").empty()) {
+        std::cerr << "You must specify a region. You can also configure your region by running \"aws configure\".\n";
+        return exit_config;
+    }
+    if (debug) p.debug_log = [](std::string_view text) { std::cerr << "DEBUG " << text; };
+
+    ba::blocking_client client(p);
+    boost::system::error_code ec;
+    ba::diagnostics d;
+    auto resp = client.stop_ingestion_job(req, ec, d);
+    if (!ec) {
+        std::cout << (output == "json" ? ba::to_json(resp) + "\n" : to_text(resp));
+        return 0;
+    }
+    if (ec == ba::errc::no_credentials) {
+        std::cerr << "Unable to locate credentials. You can configure credentials by running \"aws configure\".\n";
+        return exit_config;
+    }
+    if (ec == ba::errc::invalid_configuration) {
+        std::cerr << "\n" << d.client_message() << "\n";
+        return exit_config;
+    }
+    if (is_service_error(ec)) {
+        std::cerr << "\nAn error occurred (" << d.aws_error_code() << ") when calling the StopIngestionJob operation";
+        if (d.attempts() > 1) std::cerr << " (reached max retries: " << d.attempts() - 1 << ")";
+        std::cerr << ": " << d.message() << "\n";
+        return exit_service;
+    }
+    // Anything else: the AWS CLI's wording for transport failures, with our explanation.
+    std::string url = client.endpoint_url() + ba::stop_ingestion_job_path(req);
+    const std::string& why = d.client_message();
+    bool connect_step = why.starts_with("connecting") || why.starts_with("resolving") || why.starts_with("TLS handshake");
+    if (ec == ba::errc::timeout) {
+        std::cerr << "\n" << (connect_step ? "Connect" : "Read") << " timeout on endpoint URL: \"" << url << "\"";
+    } else if (why.starts_with("TLS handshake")) {
+        std::cerr << "\nSSL validation failed for " << url;
+    } else if (connect_step) {
+        std::cerr << "\nCould not connect to the endpoint URL: \"" << url << "\"";
+    } else {
+        std::cerr << "\n" << ec.message() << " (" << url << ")";
+    }
+    if (!why.empty()) std::cerr << "\n" << why;
+    std::cerr << "\n";
+    return exit_other;
+}

@@ -16,6 +16,9 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <thread>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 
 namespace asio = boost::asio;
 namespace ba = bedrock_agent;
@@ -625,5 +628,75 @@ TEST_SUITE("client")
         CHECK(d.message() == "job not running");
         CHECK_THROWS_AS(b.stop_ingestion_job({"bad", "DS12345678", "IJ12345678"}), ba::error_with_diagnostics);
         CHECK(b.pool_stats().connections_opened == 1);
+    }
+}
+
+TEST_SUITE("client-load")
+{
+    TEST_CASE("2,000 calls at concurrency 256 through max_connections 64: all succeed, at most 64 TLS connections")
+    {
+        std::atomic<unsigned> seen{0};
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            ++seen;
+            return ok_reply();
+        });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.pool.max_connections = 64;
+        p.attempt_timeout = 10s;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), p);
+            int started = 0, done = 0, failed = 0;
+            const int total = 2000, concurrency = 256;
+            std::function<void()> launch = [&] {
+                ++started;
+                c.stop_ingestion_job(req, [&](error_code ec, ba::stop_ingestion_job_response r) {
+                    ++done;
+                    if (ec || r.ingestion_job.ingestion_job_id != "IJ12345678") ++failed;
+                    if (started < total) launch();
+                });
+            };
+            for (int i = 0; i < concurrency; ++i) launch();
+            while (done < total) {
+                asio::steady_timer t(io, 10ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            CHECK(failed == 0);
+            auto s = c.pool_stats();
+            CHECK(s.connections_opened <= 64);
+            CHECK(s.tls_handshakes <= 64);
+            CHECK(s.waiting == 0);
+            CHECK(s.in_use == 0);
+        });
+        CHECK(seen == 2000);
+        CHECK(st.get().handshakes <= 64);
+    }
+
+    TEST_CASE("one client shared by the threads of a multi-threaded io_context, through a strand")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) { return ok_reply(); });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.pool.max_connections = 8;
+        asio::io_context io(4);
+        ba::client c(asio::make_strand(io), p);
+        std::atomic<int> ok{0}, failed{0};
+        auto work = asio::make_work_guard(io);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) threads.emplace_back([&] { io.run(); });
+        // Calls are started from several threads at once.
+        std::vector<std::thread> starters;
+        for (int t = 0; t < 4; ++t)
+            starters.emplace_back([&] {
+                for (int i = 0; i < 100; ++i)
+                    c.stop_ingestion_job(req, [&](error_code ec, ba::stop_ingestion_job_response) { (ec ? failed : ok)++; });
+            });
+        for (auto& s : starters) s.join();
+        for (int i = 0; i < 1000 && ok + failed < 400; ++i) std::this_thread::sleep_for(10ms);
+        work.reset();
+        io.stop();
+        for (auto& t : threads) t.join();
+        CHECK(ok == 400);
+        CHECK(failed == 0);
     }
 }

@@ -7,6 +7,7 @@
 #include <bedrock_agent/client_params.hpp>
 #include <bedrock_agent/credentials.hpp>
 #include <bedrock_agent/diagnostics.hpp>
+#include <bedrock_agent/endpoint_resolver.hpp>
 #include <bedrock_agent/error.hpp>
 #include <bedrock_agent/error_with_diagnostics.hpp>
 #include <bedrock_agent/pool_params.hpp>

@@ -44,6 +44,7 @@ public:
 
     bedrock_agent::pool_stats pool_stats() const { return client_.pool_stats(); }
     std::string endpoint_url() const { return client_.endpoint_url(); }
+    const std::string& region() const noexcept { return client_.region(); }
 
 private:
     boost::asio::io_context io_{1};

@@ -17,15 +17,23 @@ namespace bedrock_agent {
 /// Everything a client needs. An aggregate: set what you need, the rest has these defaults.
 struct client_params {
     /// The region to sign for and, without endpoint_url, to send to. Empty: AWS_REGION, then
-    /// AWS_DEFAULT_REGION.
+    /// AWS_DEFAULT_REGION, then the profile's `region`.
     std::string region{};
-    /// Used verbatim ("https://host[:port][/prefix]" or "http://..."). Empty: resolved from the
-    /// region (https://bedrock-agent.{region}.{partition dns suffix}), or AWS_ENDPOINT_URL_BEDROCK_AGENT
-    /// / AWS_ENDPOINT_URL when set.
+    /// Used verbatim ("https://host[:port][/prefix]" or "http://..."). Empty:
+    /// AWS_ENDPOINT_URL_BEDROCK_AGENT, AWS_ENDPOINT_URL, the config file's services section, the
+    /// profile's endpoint_url, else the region's endpoint (endpoint rule set).
     std::optional<std::string> endpoint_url{};
-    /// Static credentials. Empty: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.
+    /// Static credentials. Empty: the default chain (environment, then the profile).
     std::optional<bedrock_agent::credentials> credentials{};
-    /// PEM file of trusted CA certificates. Empty: the system trust store (and AWS_CA_BUNDLE).
+    /// The shared config profile. Empty: AWS_PROFILE, AWS_DEFAULT_PROFILE, then "default". A
+    /// profile named here skips the environment's keys, as `aws --profile` does.
+    std::optional<std::string> profile{};
+    /// FIPS and dual-stack endpoints. Empty: AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT,
+    /// then the profile's use_fips_endpoint / use_dualstack_endpoint, else false.
+    std::optional<bool> use_fips{};
+    std::optional<bool> use_dual_stack{};
+    /// PEM file of trusted CA certificates. Empty: AWS_CA_BUNDLE, the profile's ca_bundle, else
+    /// the system trust store.
     std::optional<std::string> ca_file{};
     /// Verify the server's certificate and host name. Setting false is UNSAFE: anyone on the path
     /// can read and change your traffic. Only for local testing.

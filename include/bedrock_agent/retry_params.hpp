@@ -2,6 +2,7 @@
 #define BEDROCK_AGENT_RETRY_PARAMS_HPP
 
 #include <chrono>
+#include <optional>
 
 namespace bedrock_agent {
 
@@ -15,12 +16,15 @@ enum class retry_mode {
 
 /// Retry settings. Defaults are AWS standard mode's (aws-facts §3.2).
 struct retry_params {
-    /// Total attempts, the first one included (AWS_MAX_ATTEMPTS). 1 disables retries.
-    unsigned max_attempts = 3;
+    /// Total attempts, the first one included. 1 disables retries. Empty: AWS_MAX_ATTEMPTS, the
+    /// profile's max_attempts, else 3.
+    std::optional<unsigned> max_attempts{};
     /// Backoff before retry n is random() * min(2^(n-1) * base_delay, max_backoff).
     std::chrono::milliseconds base_delay{1000};
     std::chrono::milliseconds max_backoff{20000};
-    retry_mode mode = retry_mode::standard;
+    /// Empty: AWS_RETRY_MODE, the profile's retry_mode, else standard ("legacy" is served as
+    /// standard).
+    std::optional<retry_mode> mode{};
     /// The retry quota (token bucket) of the client: a retry takes retry_cost tokens
     /// (timeout_retry_cost after a timeout), a success gives back no_retry_increment, or what its
     /// own retries took. With the bucket empty, errors are not retried.

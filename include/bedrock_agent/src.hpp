@@ -11,5 +11,7 @@
 #include <bedrock_agent/impl/protocol.ipp>
 #include <bedrock_agent/impl/sigv4.ipp>
 #include <bedrock_agent/impl/client.ipp>
+#include <bedrock_agent/impl/endpoint_resolver.ipp>
+#include <bedrock_agent/impl/shared_config.ipp>
 
 #endif

@@ -39,7 +39,7 @@ const char* help_text =
     "Global options:\n"
     "  --endpoint-url URL         send requests to URL instead of the region's endpoint\n"
     "  --region R                 the region (else AWS_REGION, AWS_DEFAULT_REGION)\n"
-    "  --profile P                accepted for AWS CLI compatibility; see README for configuration\n"
+    "  --profile P                use profile P of the shared config and credentials files\n"
     "  --ca-bundle FILE           trust the CA certificates in FILE (else AWS_CA_BUNDLE, the system store)\n"
     "  --no-verify-ssl            do not verify TLS certificates (unsafe)\n"
     "  --cli-connect-timeout S    connect and TLS handshake timeout in seconds (0: none; default 3.1)\n"
@@ -49,7 +49,8 @@ const char* help_text =
     "  --version                  print the version\n"
     "  --help                     print this help\n"
     "\n"
-    "Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.\n"
+    "Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or the\n"
+    "profile's keys in ~/.aws/credentials and ~/.aws/config (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE).\n"
     "Exit codes: 0 success, 252 invalid parameters, 253 invalid configuration,\n"
     "254 the service returned an error, 255 any other failure.\n";
 
@@ -209,6 +210,7 @@ int main(int argc, char** argv)
     if (values.count("--region")) p.region = values["--region"];
     if (values.count("--endpoint-url")) p.endpoint_url = values["--endpoint-url"];
     if (values.count("--ca-bundle")) p.ca_file = values["--ca-bundle"];
+    if (values.count("--profile")) p.profile = values["--profile"];
     p.verify_tls = !no_verify;
     for (auto [flag, target] : {std::pair{"--cli-connect-timeout", 0}, std::pair{"--cli-read-timeout", 1}}) {
         if (!values.count(flag)) continue;
@@ -217,13 +219,13 @@ int main(int argc, char** argv)
         if (target == 0) p.pool.connect_timeout = p.pool.tls_handshake_timeout = *v;
         else p.attempt_timeout = *v;
     }
-    if (p.region.empty() && env("AWS_REGION").empty() && env("AWS_DEFAULT_REGION").empty()) {
-        std::cerr << "You must specify a region. You can also configure your region by running \"aws configure\".\n";
-        return exit_config;
-    }
     if (debug) p.debug_log = [](std::string_view text) { std::cerr << "DEBUG " << text; };
 
     ba::blocking_client client(p);
+    if (client.region().empty()) {
+        std::cerr << "You must specify a region. You can also configure your region by running \"aws configure\".\n";
+        return exit_config;
+    }
     boost::system::error_code ec;
     ba::diagnostics d;
     auto resp = client.stop_ingestion_job(req, ec, d);

@@ -42,6 +42,7 @@ const char* usage =
     "  --stall-rate F --garbage-rate F   fault fractions in [0, 1]\n"
     "  --latency-ms N           added to every answer;  --stall-ms N  length of a stall (5000)\n"
     "  --seed N                 random seed for faults (default: random)\n"
+    "  --repeatable-stops       stopping a job that is not running answers 202 (benchmarks)\n"
     "Stops cleanly on SIGINT or SIGTERM, printing its counters as one JSON line on stderr.\n";
 
 [[noreturn]] void die(const std::string& msg)
@@ -110,6 +111,7 @@ int main(int argc, char** argv)
         else if (a == "--garbage-rate") opts.garbage_rate = rate(a, value());
         else if (a == "--latency-ms") opts.latency = std::chrono::milliseconds(number(a, value()));
         else if (a == "--stall-ms") opts.stall = std::chrono::milliseconds(number(a, value()));
+        else if (a == "--repeatable-stops") opts.repeatable_stops = true;
         else if (a == "--seed") opts.seed = static_cast<std::uint64_t>(number(a, value()));
         else die("unknown option " + a + " (see --help)");
     }

@@ -37,6 +37,9 @@ struct service_options {
     std::chrono::milliseconds latency{0};
     std::chrono::milliseconds stall{5000};
     std::uint64_t seed = 0;  ///< 0: random
+    /// Benchmark mode: stopping a job that is not running answers 202 with the job as it is,
+    /// instead of ConflictException, so one job can be stopped over and over.
+    bool repeatable_stops = false;
 };
 
 class service {
@@ -428,11 +431,11 @@ private:
         }
         auto now = clock::now();
         view v = status_of(it->second, now);
-        if (v.status != "STARTING" && v.status != "IN_PROGRESS") {
+        if (v.status != "STARTING" && v.status != "IN_PROGRESS" && !opts_.repeatable_stops) {
             ++counters_.conflict;
             return error(409, "ConflictException", "Ingestion job " + id + " is " + v.status + " and cannot be stopped");
         }
-        it->second.stop_requested_at = now;
+        if (!it->second.stop_requested_at && it->second.fixed_status.empty()) it->second.stop_requested_at = now;
         ++counters_.ok;
         reply r = json_reply(202, job_json(it->second));
         r.headers.emplace_back("x-amzn-RequestId", request_id());

@@ -51,7 +51,8 @@ TEST_SUITE("bedrock-vectors")
             std::chrono::system_clock::time_point t;
             REQUIRE(sigv4::parse_amz_date(str(in["timestamp"]), t));
             sigv4::header_view hv[] = {{"host", ep.host_header}};
-            sigv4::signable_request req{str(in["method"]), path, {}, hv, str(in["body"]), {}};
+            const std::string method = str(in["method"]), body = str(in["body"]);  // outlive req's views
+            sigv4::signable_request req{method, path, {}, hv, body, {}};
             std::string ak = str(in["access_key_id"]), sk = str(in["secret_access_key"]);
             std::string region = str(in["region"]), service = str(in["signing_name"]);
             sigv4::signing_params params{ak, sk, token, region, service, t, {}};

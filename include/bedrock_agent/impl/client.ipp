@@ -3,6 +3,7 @@
 
 #include <bedrock_agent/client.hpp>
 #include <bedrock_agent/impl/internal/io/client_impl.hpp>
+#include <bedrock_agent/impl/internal/settings.hpp>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -12,12 +13,6 @@
 namespace bedrock_agent {
 namespace detail {
 
-BEDROCK_AGENT_DECL std::string env_or_empty(const char* name)
-{
-    const char* v = std::getenv(name);
-    return v ? std::string(v) : std::string();
-}
-
 BEDROCK_AGENT_DECL bool is_valid_region(std::string_view r)
 {
     // A DNS label (botocore validates the region the same way before using it in a host name).
@@ -25,18 +20,6 @@ BEDROCK_AGENT_DECL bool is_valid_region(std::string_view r)
     for (char c : r)
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) return false;
     return true;
-}
-
-BEDROCK_AGENT_DECL std::string partition_dns_suffix(std::string_view region)
-{
-    // partitions.json (aws-facts §1.7); an unknown region falls in the first partition, aws.
-    if (region.starts_with("cn-")) return "amazonaws.com.cn";
-    if (region.starts_with("us-isob-")) return "sc2s.sgov.gov";
-    if (region.starts_with("us-isof-")) return "csp.hci.ic.gov";
-    if (region.starts_with("us-iso-")) return "c2s.ic.gov";
-    if (region.starts_with("eu-isoe-")) return "cloud.adc-e.uk";
-    if (region.starts_with("eusc-")) return "amazonaws.eu";
-    return "amazonaws.com";
 }
 
 inline bool has_control_chars(std::string_view s)
@@ -91,40 +74,35 @@ BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl:
     : ex_(std::move(ex)), params_(p), pool_(ex_, params_.pool), quota_(p.retry.quota_capacity),
       rng_(std::random_device{}())
 {
-    // Region.
-    region_ = params_.region;
-    if (region_.empty()) region_ = env_or_empty("AWS_REGION");
-    if (region_.empty()) region_ = env_or_empty("AWS_DEFAULT_REGION");
-    if (region_.empty())
+    // Region, endpoint, retries, CA bundle and credentials: explicit params, then the
+    // environment, then the shared config files.
+    auto st = resolve_settings(params_, environment::process());
+    if (st.ec) fail_config(st.ec, st.why);
+    region_ = st.region;
+    params_.retry.max_attempts = st.max_attempts;
+    params_.retry.mode = st.mode;
+    if (!st.ca_file.empty()) params_.ca_file = st.ca_file;
+    if (!config_ec_ && region_.empty())
         fail_config(make_error_code(errc::invalid_configuration),
-                    "no region: set client_params::region, AWS_REGION or AWS_DEFAULT_REGION");
-    else if (!is_valid_region(region_))
+                    "no region: set client_params::region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region");
+    else if (!config_ec_ && !is_valid_region(region_))
         fail_config(make_error_code(errc::invalid_configuration),
                     "invalid region \"" + region_ + "\": expected letters, digits and '-'");
-
-    // Endpoint: explicit, then the environment, then the region's.
-    if (params_.endpoint_url && !params_.endpoint_url->empty()) endpoint_url_ = *params_.endpoint_url;
-    else if (auto e = env_or_empty("AWS_ENDPOINT_URL_BEDROCK_AGENT"); !e.empty()) endpoint_url_ = e;
-    else if (auto e2 = env_or_empty("AWS_ENDPOINT_URL"); !e2.empty()) endpoint_url_ = e2;
-    else if (!config_ec_) endpoint_url_ = "https://bedrock-agent." + region_ + "." + partition_dns_suffix(region_);
-    if (!endpoint_url_.empty()) {
+    endpoint_url_ = st.endpoint_url;
+    if (!config_ec_) {
         std::string why;
         if (auto ec = parse_endpoint(endpoint_url_, ep_, why)) fail_config(ec, why);
     }
-
-    // Credentials: explicit, then the environment.
-    if (params_.credentials) {
-        creds_ = *params_.credentials;
-    } else {
-        creds_.access_key_id = env_or_empty("AWS_ACCESS_KEY_ID");
-        creds_.secret_access_key = env_or_empty("AWS_SECRET_ACCESS_KEY");
-        creds_.session_token = env_or_empty("AWS_SESSION_TOKEN");
+    if (st.creds) {
+        creds_ = *st.creds;
+    } else if (!config_ec_) {
+        std::string msg = "no credentials found; providers tried: " + st.providers_tried;
+        if (!st.credential_process.empty()) msg += "credential_process: not supported yet; ";
+        msg += "container and instance metadata providers: not supported yet";
+        fail_config(make_error_code(errc::no_credentials), msg);
     }
-    if (creds_.access_key_id.empty() || creds_.secret_access_key.empty())
-        fail_config(make_error_code(errc::no_credentials),
-                    "no credentials: set client_params::credentials, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-    else if (has_control_chars(creds_.access_key_id) || has_control_chars(creds_.secret_access_key) ||
-             has_control_chars(creds_.session_token))
+    if (!config_ec_ && (has_control_chars(creds_.access_key_id) || has_control_chars(creds_.secret_access_key) ||
+                        has_control_chars(creds_.session_token)))
         // Never echo the values: they are secrets, and CR/LF in them would split a header.
         fail_config(make_error_code(errc::no_credentials),
                     "the credentials contain a control character (CR, LF ...); refusing to send them");
@@ -138,7 +116,7 @@ BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl:
         error_code ec;
         if (params_.verify_tls) {
             own_ctx_->set_verify_mode(asio::ssl::verify_peer);
-            std::string ca = params_.ca_file ? *params_.ca_file : env_or_empty("AWS_CA_BUNDLE");
+            std::string ca = params_.ca_file.value_or("");
             if (!ca.empty()) {
                 own_ctx_->load_verify_file(ca, ec);
                 if (ec) fail_config(make_error_code(errc::invalid_configuration),
@@ -272,7 +250,7 @@ BEDROCK_AGENT_DECL asio::awaitable<attempt_result> client_impl::attempt(const st
         }
         auto http_req = sansio::build_stop_ingestion_job(
             req, {ep_, creds_, region_, std::chrono::system_clock::now(), invocation_id, n,
-                  std::max(1u, params_.retry.max_attempts), &keys_});
+                  std::max(1u, *params_.retry.max_attempts), &keys_});
         response_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(params_.max_response_header_bytes, UINT32_MAX)));
         parser.body_limit(params_.max_response_body_bytes);

@@ -37,8 +37,6 @@ struct attempt_result {
     stop_ingestion_job_response response;
 };
 
-BEDROCK_AGENT_DECL std::string env_or_empty(const char* name);
-BEDROCK_AGENT_DECL std::string partition_dns_suffix(std::string_view region);
 BEDROCK_AGENT_DECL bool is_valid_region(std::string_view region);
 
 class client_impl {

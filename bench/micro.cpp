@@ -1,0 +1,104 @@
+// Micro-benchmarks of the sans-io core: sign, build (sign included), parse a response, parse an
+// error. Each reports ns/op and heap allocations per op (counted by a replaced operator new).
+#include <bedrock_agent/impl/internal/sansio/request_builder.hpp>
+#include <bedrock_agent/protocol.hpp>
+#include <bedrock_agent/sigv4.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+static std::atomic<std::uint64_t> g_allocs{0};
+
+void* operator new(std::size_t n)
+{
+    ++g_allocs;
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace ba = bedrock_agent;
+
+namespace {
+
+const char* body = R"({"ingestionJob":{"knowledgeBaseId":"KB12345678","dataSourceId":"DS12345678",)"
+                   R"("ingestionJobId":"IJ12345678","status":"STOPPING","statistics":{"numberOfDocumentsScanned":1200,)"
+                   R"("numberOfMetadataDocumentsScanned":0,"numberOfNewDocumentsIndexed":600,"numberOfModifiedDocumentsIndexed":0,)"
+                   R"("numberOfMetadataDocumentsModified":0,"numberOfDocumentsDeleted":0,"numberOfDocumentsFailed":0,)"
+                   R"("numberOfDocumentsSkipped":0},"startedAt":"2026-11-28T10:00:00.123Z","updatedAt":"2026-11-28T10:05:00Z"}})";
+
+struct alloc_counter {
+    benchmark::State& st;
+    std::uint64_t start = g_allocs.load();
+    ~alloc_counter()
+    {
+        st.counters["allocs/op"] = benchmark::Counter(static_cast<double>(g_allocs.load() - start),
+                                                      benchmark::Counter::kAvgIterations);
+    }
+};
+
+void sign(benchmark::State& st)
+{
+    ba::sigv4::signing_key_cache cache;
+    ba::sigv4::header_view h[] = {{"host", "bedrock-agent.us-east-1.amazonaws.com"}};
+    auto now = std::chrono::system_clock::now();
+    alloc_counter ac{st};
+    for (auto _ : st) {
+        auto r = ba::sigv4::sign(
+            {"POST", "/knowledgebases/KB12345678/datasources/DS12345678/ingestionjobs/IJ12345678/stop", {}, h, {},
+             ba::sigv4::empty_payload_sha256},
+            {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", {}, "us-east-1", "bedrock", now, {}}, &cache);
+        benchmark::DoNotOptimize(r);
+    }
+}
+BENCHMARK(sign);
+
+void build(benchmark::State& st)
+{
+    ba::sigv4::signing_key_cache cache;
+    ba::endpoint ep;
+    std::string why;
+    ba::parse_endpoint("https://bedrock-agent.us-east-1.amazonaws.com", ep, why);
+    ba::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", {}};
+    ba::stop_ingestion_job_request req{"KB12345678", "DS12345678", "IJ12345678"};
+    auto now = std::chrono::system_clock::now();
+    alloc_counter ac{st};
+    for (auto _ : st) {
+        auto r = ba::sansio::build_stop_ingestion_job(req, {ep, creds, "us-east-1", now, "00000000-0000-4000-8000-000000000000", 1, 3, &cache});
+        benchmark::DoNotOptimize(r);
+    }
+}
+BENCHMARK(build);
+
+void parse_response(benchmark::State& st)
+{
+    ba::stop_ingestion_job_response r;
+    ba::diagnostics d;
+    ba::parse_stop_ingestion_job_response(body, r, d);  // warm the thread's parser
+    alloc_counter ac{st};
+    for (auto _ : st) {
+        auto ec = ba::parse_stop_ingestion_job_response(body, r, d);
+        benchmark::DoNotOptimize(ec);
+    }
+}
+BENCHMARK(parse_response);
+
+void parse_error(benchmark::State& st)
+{
+    ba::diagnostics d;
+    std::string_view b = R"({"message":"Ingestion job IJ12345678 is COMPLETE and cannot be stopped"})";
+    alloc_counter ac{st};
+    for (auto _ : st) {
+        auto ec = ba::parse_error_response({409, "Conflict", "ConflictException", "11111111-2222-3333-4444-555555555555", b}, d);
+        benchmark::DoNotOptimize(ec);
+    }
+}
+BENCHMARK(parse_error);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's JSON lines into bench/RESULTS.md (medians of the runs, side by side)."""
+import json, statistics, sys
+from collections import defaultdict
+
+results_path, micro_path, runs = sys.argv[1], sys.argv[2], sys.argv[3]
+rows = [json.loads(l) for l in open(results_path) if l.strip()]
+groups = defaultdict(list)
+for r in rows:
+    if r.get("target") == "nginx" and "memory" not in r:
+        groups[(r["client"], r["concurrency"])].append(r)
+
+def med(client, c, key):
+    vals = [r[key] for r in groups.get((client, c), [])]
+    return statistics.median(vals) if vals else float("nan")
+
+def cpu_us(client, c):
+    vals = [r["cpu_seconds"] * 1e6 / r["requests"] for r in groups.get((client, c), [])]
+    return statistics.median(vals) if vals else float("nan")
+
+out = []
+out.append("# Benchmark results\n")
+out.append("Produced by `bash bench/run.sh` in one run: nginx (1 worker, TLS, keep-alive) pinned to core 0, "
+           f"the clients and wrk pinned to core 1; medians of {runs} runs per cell. "
+           "CPU µs/call is the client process's user+system time divided by its calls.\n")
+out.append("| concurrency | client | rps | p50 µs | p99 µs | CPU µs/call | peak RSS KiB | errors |")
+out.append("|---|---|---|---|---|---|---|---|")
+concs = sorted({c for (_, c) in groups})
+for c in concs:
+    for client in ("wrk", "async", "blocking"):
+        if (client, c) not in groups:
+            continue
+        out.append(f"| {c} | {client} | {med(client, c, 'rps'):,.0f} | {med(client, c, 'p50_us'):,.0f} | "
+                   f"{med(client, c, 'p99_us'):,.0f} | {cpu_us(client, c):.1f} | {med(client, c, 'peak_rss_kb'):,.0f} | "
+                   f"{med(client, c, 'errors'):.0f} |")
+out.append("")
+out.append("| concurrency | async/wrk rps | async/wrk CPU per call | async/blocking rps | async/blocking peak RSS |")
+out.append("|---|---|---|---|---|")
+for c in concs:
+    out.append(f"| {c} | {med('async', c, 'rps') / med('wrk', c, 'rps'):.2f} | {cpu_us('async', c) / cpu_us('wrk', c):.2f} | "
+               f"{med('async', c, 'rps') / med('blocking', c, 'rps'):.2f} | "
+               f"{med('async', c, 'peak_rss_kb') / med('blocking', c, 'peak_rss_kb'):.2f} |")
+out.append("")
+mem = {r["memory"]: r for r in rows if "memory" in r}
+if "base" in mem and "10000" in mem:
+    per = (mem["10000"]["peak_rss_kb"] - mem["base"]["peak_rss_kb"]) * 1024 / 10000
+    out.append(f"Memory: 10,000 concurrent calls through 64 connections peak at {mem['10000']['peak_rss_kb']:,} KiB "
+               f"against {mem['base']['peak_rss_kb']:,} KiB for one call at a time: **{per:,.0f} bytes per in-flight call** "
+               f"({mem['10000']['errors']} errors).\n")
+for r in rows:
+    if r.get("target") == "local":
+        out.append(f"Local endpoint (SigV4 verified on every request), async, concurrency {r['concurrency']}: "
+                   f"{r['rps']:,.0f} rps, p50 {r['p50_us']} µs, p99 {r['p99_us']} µs, "
+                   f"{r['cpu_seconds'] * 1e6 / r['requests']:.1f} client CPU µs/call, {r['errors']} errors.\n")
+try:
+    micro = json.load(open(micro_path))
+    out.append("Micro-benchmarks of the sans-io core (Google Benchmark):\n")
+    out.append("| benchmark | ns/op | heap allocations/op |")
+    out.append("|---|---|---|")
+    for b in micro["benchmarks"]:
+        out.append(f"| {b['name']} | {b['real_time']:,.0f} | {b.get('allocs/op', float('nan')):.1f} |")
+    out.append("")
+except Exception as e:  # noqa
+    out.append(f"(micro-benchmarks unavailable: {e})\n")
+print("\n".join(out))

@@ -1,0 +1,279 @@
+// Endpoint rules (all 21 cases of endpoint-tests-1.json), the shared config/credentials parser,
+// and where each setting comes from (fake environment, temporary files).
+#include <bedrock_agent/endpoint_resolver.hpp>
+#include <bedrock_agent/shared_config.hpp>
+#include <bedrock_agent/impl/internal/settings.hpp>
+
+#include "common/test_util.hpp"
+
+#include <doctest/doctest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+namespace ba = bedrock_agent;
+using ba::shared_config_file;
+
+namespace {
+
+struct fake_env {
+    std::map<std::string, std::string> vars;
+    ba::detail::environment get() const
+    {
+        return {[this](const char* n) -> std::optional<std::string> {
+            auto it = vars.find(n);
+            if (it == vars.end() || it->second.empty()) return std::nullopt;
+            return it->second;
+        }};
+    }
+};
+
+struct temp_dir {
+    std::filesystem::path path;
+    temp_dir()
+    {
+        static int n = 0;
+        path = std::filesystem::temp_directory_path() / ("bedrock-agent-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
+        std::filesystem::create_directories(path);
+    }
+    ~temp_dir() { std::filesystem::remove_all(path); }
+    std::string write(const std::string& name, const std::string& text)
+    {
+        std::ofstream(path / name) << text;
+        return (path / name).string();
+    }
+};
+
+}  // namespace
+
+TEST_SUITE("config")
+{
+    TEST_CASE("endpoint-tests-1.json: all 21 cases")
+    {
+        std::string text = test_util::read_file(test_util::shared_dir() /
+                                                "testdata/models/bedrock-agent-2023-06-05/endpoint-tests-1.json");
+        simdjson::dom::parser p;
+        simdjson::dom::array cases = p.parse(text)["testCases"];
+        int n = 0;
+        for (simdjson::dom::element c : cases) {
+            std::string doc{std::string_view(c["documentation"])};
+            CAPTURE(doc);
+            ba::endpoint_params params;
+            if (auto prm = c["params"]; !prm.error()) {
+                if (auto r = prm["Region"]; !r.error()) params.region = std::string(std::string_view(r.value()));
+                if (auto f = prm["UseFIPS"]; !f.error()) params.use_fips = bool(f.value());
+                if (auto d = prm["UseDualStack"]; !d.error()) params.use_dual_stack = bool(d.value());
+                if (auto e = prm["Endpoint"]; !e.error()) params.endpoint = std::string(std::string_view(e.value()));
+            }
+            std::string url, error;
+            bool ok = ba::resolve_endpoint(params, url, error);
+            if (auto ep = c["expect"]["endpoint"]; !ep.error()) {
+                CHECK(ok);
+                CHECK(url == std::string_view(ep.value()["url"]));
+            } else {
+                CHECK_FALSE(ok);
+                CHECK(error == std::string_view(c["expect"]["error"]));
+            }
+            ++n;
+        }
+        CHECK(n == 21);
+        std::cout << "[config] " << n << " endpoint rule-set cases checked\n";
+    }
+
+    TEST_CASE("partitions: explicit regions, regexes, and the aws fallback")
+    {
+        CHECK(ba::partition_for("us-east-1").id == "aws");
+        CHECK(ba::partition_for("cn-northwest-1").id == "aws-cn");
+        CHECK(ba::partition_for("us-gov-west-1").id == "aws-us-gov");
+        CHECK(ba::partition_for("us-gov-central-9").id == "aws-us-gov");  // by regex
+        CHECK(ba::partition_for("eusc-de-east-1").id == "aws-eusc");
+        CHECK(ba::partition_for("aws-iso-b-global").id == "aws-iso-b");
+        CHECK(ba::partition_for("mars-north-1").id == "aws");  // nothing matches
+    }
+
+    TEST_CASE("the shared config format")
+    {
+        const char* text = R"(# a comment
+; another
+[default]
+region = eu-west-1
+output=json   # inline comment
+
+[profile dev]
+region = us-west-2
+services = local-svc
+aws_access_key_id = AKIDDEV
+s3 =
+  max_concurrent_requests = 10
+  addressing_style = path
+
+[ profile spaced ]
+region=ap-south-1
+
+[services local-svc]
+bedrock_agent =
+  endpoint_url = http://127.0.0.1:9999
+
+[sso-session x]
+sso_region = us-east-1
+)";
+        shared_config_file f;
+        std::string why;
+        REQUIRE_FALSE(shared_config_file::parse(text, shared_config_file::file_kind::config, "config", f, why));
+        REQUIRE(f.profile("default"));
+        CHECK(*f.profile("default")->get("region") == "eu-west-1");
+        CHECK(*f.profile("default")->get("output") == "json");
+        REQUIRE(f.profile("dev"));
+        CHECK(*f.profile("dev")->get("aws_access_key_id") == "AKIDDEV");
+        CHECK(f.profile("dev")->sub.at("s3").at("addressing_style") == "path");
+        CHECK(f.profile("spaced"));
+        REQUIRE(f.services("local-svc"));
+        CHECK(f.services("local-svc")->sub.at("bedrock_agent").at("endpoint_url") == "http://127.0.0.1:9999");
+        CHECK_FALSE(f.profile("x"));
+
+        // In the credentials file, [name] is the profile (no "profile " prefix).
+        REQUIRE_FALSE(shared_config_file::parse("[dev]\naws_access_key_id = A\n", shared_config_file::file_kind::credentials,
+                                                "credentials", f, why));
+        CHECK(f.profile("dev"));
+    }
+
+    TEST_CASE("malformed lines are errors naming file:line")
+    {
+        const std::pair<const char*, const char*> bad[] = {
+            {"region = us-east-1\n", "cfg:1: property outside any section"},
+            {"[default]\njust a line\n", "cfg:2: expected \"name = value\""},
+            {"[default\nregion = x\n", "cfg:1: section header without ']'"},
+            {"[default]\n= value\n", "cfg:2: property with an empty name"},
+            {"[default]\ns3 =\n  no equals here\n", "cfg:3: sub-property without '='"},
+            {"[]\n", "cfg:1: empty section name"},
+            {"[profile ]\n", "cfg:1: empty profile name"},
+            {"[default] junk\n", "cfg:1: unexpected text after the section header"},
+        };
+        for (auto [text, msg] : bad) {
+            CAPTURE(text);
+            shared_config_file f;
+            std::string why;
+            CHECK(shared_config_file::parse(text, shared_config_file::file_kind::config, "cfg", f, why) ==
+                  ba::errc::invalid_configuration);
+            CHECK(why.find(msg) == 0);
+        }
+        // A secret on a malformed line is not echoed.
+        shared_config_file f;
+        std::string why;
+        shared_config_file::parse("[default]\naws_secret_access_key SECRETVALUE\n", shared_config_file::file_kind::credentials,
+                                  "cred", f, why);
+        CHECK(why.find("SECRETVALUE") == std::string::npos);
+    }
+
+    TEST_CASE("precedence: explicit params, then the environment, then the profile")
+    {
+        temp_dir d;
+        fake_env e;
+        e.vars["AWS_CONFIG_FILE"] = d.write("config", "[default]\nregion = eu-west-1\nmax_attempts = 7\n"
+                                                      "[profile dev]\nregion = us-west-2\nendpoint_url = https://dev.example\n"
+                                                      "aws_access_key_id = AKIDCONFIG\naws_secret_access_key = S1\n"
+                                                      "ca_bundle = /dev/ca.pem\nuse_fips_endpoint = true\n"
+                                                      "[profile svc]\nservices = mine\nregion = us-east-1\n"
+                                                      "endpoint_url = https://profile.example\n"
+                                                      "[services mine]\nbedrock_agent =\n  endpoint_url = https://svc.example\n");
+        e.vars["AWS_SHARED_CREDENTIALS_FILE"] =
+            d.write("credentials", "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = SFILE\n"
+                                   "[dev]\naws_access_key_id = AKIDDEVCRED\naws_secret_access_key = S2\naws_session_token = T2\n");
+        ba::client_params p;
+
+        auto s = ba::detail::resolve_settings(p, e.get());
+        REQUIRE_FALSE(s.ec);
+        CHECK(s.region == "eu-west-1");
+        CHECK(s.max_attempts == 7);
+        CHECK(s.endpoint_url == "https://bedrock-agent.eu-west-1.amazonaws.com");
+        CHECK(s.creds->access_key_id == "AKIDFILE");
+        CHECK(s.creds_source == "shared credentials file");
+
+        e.vars["AWS_DEFAULT_REGION"] = "ap-south-1";
+        CHECK(ba::detail::resolve_settings(p, e.get()).region == "ap-south-1");
+        e.vars["AWS_REGION"] = "ca-central-1";
+        CHECK(ba::detail::resolve_settings(p, e.get()).region == "ca-central-1");
+        p.region = "us-east-2";
+        CHECK(ba::detail::resolve_settings(p, e.get()).region == "us-east-2");
+
+        // Environment keys win over the profile's, even with AWS_PROFILE set (botocore).
+        e.vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+        e.vars["AWS_SECRET_ACCESS_KEY"] = "SENV";
+        e.vars["AWS_PROFILE"] = "dev";
+        e.vars["AWS_USE_FIPS_ENDPOINT"] = "false";
+        s = ba::detail::resolve_settings(p, e.get());
+        REQUIRE_FALSE(s.ec);
+        CHECK(s.creds->access_key_id == "AKIDENV");
+        CHECK(s.endpoint_url == "https://dev.example");
+        CHECK(s.ca_file == "/dev/ca.pem");
+        // ... but a profile named in client_params skips the environment's keys.
+        p.profile = "dev";
+        s = ba::detail::resolve_settings(p, e.get());
+        CHECK(s.creds->access_key_id == "AKIDDEVCRED");
+        CHECK(s.creds->session_token == "T2");
+        // The profile turns FIPS on, but a custom endpoint and FIPS don't mix (rule set error).
+        e.vars.erase("AWS_USE_FIPS_ENDPOINT");
+        s = ba::detail::resolve_settings(p, e.get());
+        CHECK(s.ec == ba::errc::invalid_configuration);
+        CHECK(s.why == "Invalid Configuration: FIPS and custom endpoint are not supported");
+
+        // Endpoint order: service env var, global env var, services section, profile endpoint_url.
+        p = {};
+        p.profile = "svc";
+        CHECK(ba::detail::resolve_settings(p, e.get()).endpoint_url == "https://svc.example");
+        e.vars["AWS_ENDPOINT_URL"] = "https://global.example";
+        CHECK(ba::detail::resolve_settings(p, e.get()).endpoint_url == "https://global.example");
+        e.vars["AWS_ENDPOINT_URL_BEDROCK_AGENT"] = "https://service.example";
+        CHECK(ba::detail::resolve_settings(p, e.get()).endpoint_url == "https://service.example");
+        e.vars["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true";
+        CHECK(ba::detail::resolve_settings(p, e.get()).endpoint_url == "https://bedrock-agent.ca-central-1.amazonaws.com");
+        p.endpoint_url = "http://explicit:1";
+        CHECK(ba::detail::resolve_settings(p, e.get()).endpoint_url == "http://explicit:1");
+
+        // FIPS from the environment.
+        p = {};
+        e.vars.erase("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+        e.vars.erase("AWS_ENDPOINT_URL");
+        e.vars.erase("AWS_ENDPOINT_URL_BEDROCK_AGENT");
+        e.vars.erase("AWS_PROFILE");
+        e.vars["AWS_USE_FIPS_ENDPOINT"] = "true";
+        CHECK(ba::detail::resolve_settings(p, e.get()).endpoint_url == "https://bedrock-agent-fips.ca-central-1.amazonaws.com");
+        e.vars["AWS_USE_DUALSTACK_ENDPOINT"] = "true";
+        CHECK(ba::detail::resolve_settings(p, e.get()).endpoint_url == "https://bedrock-agent-fips.ca-central-1.api.aws");
+    }
+
+    TEST_CASE("bad settings name the variable; an unknown profile is an error")
+    {
+        temp_dir d;
+        fake_env e;
+        e.vars["AWS_CONFIG_FILE"] = d.write("config", "[default]\nregion = eu-west-1\n");
+        e.vars["AWS_SHARED_CREDENTIALS_FILE"] = d.write("credentials", "");
+        ba::client_params p;
+        e.vars["AWS_MAX_ATTEMPTS"] = "lots";
+        auto s = ba::detail::resolve_settings(p, e.get());
+        CHECK(s.ec == ba::errc::invalid_configuration);
+        CHECK(s.why.find("AWS_MAX_ATTEMPTS") != std::string::npos);
+        e.vars.erase("AWS_MAX_ATTEMPTS");
+        e.vars["AWS_USE_FIPS_ENDPOINT"] = "yes";
+        CHECK(ba::detail::resolve_settings(p, e.get()).why.find("AWS_USE_FIPS_ENDPOINT") != std::string::npos);
+        e.vars.erase("AWS_USE_FIPS_ENDPOINT");
+        e.vars["AWS_RETRY_MODE"] = "turbo";
+        CHECK(ba::detail::resolve_settings(p, e.get()).why.find("AWS_RETRY_MODE") != std::string::npos);
+        e.vars.erase("AWS_RETRY_MODE");
+        e.vars["AWS_PROFILE"] = "nope";
+        CHECK(ba::detail::resolve_settings(p, e.get()).why == "The config profile (nope) could not be found");
+        e.vars.erase("AWS_PROFILE");
+        e.vars["AWS_CONFIG_FILE"] = d.write("config2", "[default]\nregion\n");
+        s = ba::detail::resolve_settings(p, e.get());
+        CHECK(s.why.find("config2:2:") != std::string::npos);
+        // No credentials anywhere: the providers tried are listed.
+        e.vars["AWS_CONFIG_FILE"] = d.write("config3", "[default]\nregion = eu-west-1\n");
+        s = ba::detail::resolve_settings(p, e.get());
+        CHECK_FALSE(s.creds);
+        CHECK(s.providers_tried.find("environment: AWS_ACCESS_KEY_ID is not set") != std::string::npos);
+        CHECK(s.providers_tried.find("shared credentials file") != std::string::npos);
+    }
+}

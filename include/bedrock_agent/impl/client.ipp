@@ -96,10 +96,10 @@ BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl:
     if (st.creds) {
         creds_ = *st.creds;
     } else if (!config_ec_) {
-        std::string msg = "no credentials found; providers tried: " + st.providers_tried;
-        if (!st.credential_process.empty()) msg += "credential_process: not supported yet; ";
-        msg += "container and instance metadata providers: not supported yet";
-        fail_config(make_error_code(errc::no_credentials), msg);
+        // credential_process, the container endpoint and instance metadata need I/O: they run at
+        // the first call, behind a cache.
+        creds_cache_ = std::make_shared<credentials_cache>(ex_, make_chain_config(st, environment::process()),
+                                                           st.providers_tried);
     }
     if (!config_ec_ && (has_control_chars(creds_.access_key_id) || has_control_chars(creds_.secret_access_key) ||
                         has_control_chars(creds_.session_token)))
@@ -134,6 +134,7 @@ BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl:
 BEDROCK_AGENT_DECL void client_impl::shutdown()
 {
     pool_.shutdown();
+    if (creds_cache_) creds_cache_->shutdown();
     for (auto* t : sleeping_) t->cancel();
 }
 
@@ -220,7 +221,7 @@ asio::awaitable<std::pair<error_code, const char*>> exchange(Stream& s, connecti
 }
 
 BEDROCK_AGENT_DECL asio::awaitable<attempt_result> client_impl::attempt(const stop_ingestion_job_request& req,
-                                                                        unsigned n, std::string_view invocation_id,
+                                                                        const credentials& creds, unsigned n, std::string_view invocation_id,
                                                                         clock_type::time_point deadline, diagnostics& d)
 {
     attempt_result r;
@@ -249,7 +250,7 @@ BEDROCK_AGENT_DECL asio::awaitable<attempt_result> client_impl::attempt(const st
             }
         }
         auto http_req = sansio::build_stop_ingestion_job(
-            req, {ep_, creds_, region_, std::chrono::system_clock::now(), invocation_id, n,
+            req, {ep_, creds, region_, std::chrono::system_clock::now(), invocation_id, n,
                   std::max(1u, *params_.retry.max_attempts), &keys_});
         response_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(params_.max_response_header_bytes, UINT32_MAX)));
@@ -355,6 +356,22 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
     const auto& p = c.params_;
     const auto start = clock_type::now();
     const auto op_deadline = p.operation_timeout.count() ? start + p.operation_timeout : clock_type::time_point::max();
+
+    // Credentials: static ones, or the chain's (cached, fetched once for concurrent callers).
+    credentials creds = c.creds_;
+    if (c.creds_cache_) {
+        auto fetch_deadline = std::min(op_deadline, clock_type::now() + std::chrono::seconds(60));
+        auto fr = co_await credentials_cache::get(c.creds_cache_, fetch_deadline);
+        if (!fr.ec && (fr.creds.access_key_id.empty() || fr.creds.secret_access_key.empty()))
+            fr = {make_error_code(errc::no_credentials), "the credentials provider returned empty keys", {}};
+        if (fr.ec || has_control_chars(fr.creds.access_key_id) || has_control_chars(fr.creds.secret_access_key) ||
+            has_control_chars(fr.creds.session_token)) {
+            out.ec = fr.ec ? fr.ec : make_error_code(errc::no_credentials);
+            d.set_client_message(fr.ec ? fr.why : "the credentials contain a control character (CR, LF ...); refusing to send them");
+            co_return out;
+        }
+        creds = std::move(fr.creds);
+    }
     const std::string invocation_id = sansio::format_uuid_v4(c.rng_(), c.rng_());
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     sansio::retry_fsm fsm(p.retry, c.quota_);
@@ -371,7 +388,7 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
             d.set_http_status(0);
             d.set_field_list({});
             d.set_client_message({});
-            auto res = co_await c.attempt(req, action.attempt, invocation_id, attempt_deadline, d);
+            auto res = co_await c.attempt(req, creds, action.attempt, invocation_id, attempt_deadline, d);
             d.set_attempts(action.attempt);
             auto cs = co_await asio::this_coro::cancellation_state;
             if (cs.cancelled() != asio::cancellation_type::none || c.pool_.closed()) {

@@ -8,6 +8,7 @@
 #include <bedrock_agent/protocol.hpp>
 #include <bedrock_agent/sigv4.hpp>
 #include <bedrock_agent/impl/internal/io/connection.hpp>
+#include <bedrock_agent/impl/internal/io/credential_providers.hpp>
 #include <bedrock_agent/impl/internal/io/pool.hpp>
 #include <bedrock_agent/impl/internal/sansio/error_classifier.hpp>
 #include <bedrock_agent/impl/internal/sansio/request_builder.hpp>
@@ -43,7 +44,8 @@ class client_impl {
 public:
     BEDROCK_AGENT_DECL client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx, const client_params& p);
 
-    BEDROCK_AGENT_DECL asio::awaitable<attempt_result> attempt(const stop_ingestion_job_request& req, unsigned n,
+    BEDROCK_AGENT_DECL asio::awaitable<attempt_result> attempt(const stop_ingestion_job_request& req,
+                                                               const credentials& creds, unsigned n,
                                                                std::string_view invocation_id,
                                                                clock_type::time_point deadline, diagnostics& d);
     BEDROCK_AGENT_DECL void shutdown();
@@ -53,7 +55,8 @@ public:
     endpoint ep_;
     std::string endpoint_url_;
     std::string region_;
-    credentials creds_;
+    credentials creds_;  ///< static credentials (client_params, environment, profile keys)
+    std::shared_ptr<credentials_cache> creds_cache_;  ///< else: the chain's I/O providers
     error_code config_ec_;
     std::string config_msg_;
     std::unique_ptr<asio::ssl::context> own_ctx_;

@@ -1,0 +1,458 @@
+#ifndef BEDROCK_AGENT_IMPL_INTERNAL_IO_CREDENTIAL_PROVIDERS_HPP
+#define BEDROCK_AGENT_IMPL_INTERNAL_IO_CREDENTIAL_PROVIDERS_HPP
+
+// The parts of the default credential chain that need I/O, run on the client's executor and never
+// blocking it: credential_process (a child process read through pipes), the container endpoint
+// (ECS, EKS Pod Identity) and EC2 instance metadata (IMDSv2, with the v1 fallback rules). Also the
+// cache in front of them: single flight, refresh before expiry with a jittered window, and old
+// credentials kept serving while a refresh fails.
+
+#include <bedrock_agent/credentials.hpp>
+#include <bedrock_agent/error.hpp>
+#include <bedrock_agent/protocol.hpp>
+#include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
+#include <bedrock_agent/impl/internal/settings.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <list>
+#include <random>
+#include <sstream>
+
+extern char** environ;
+
+namespace bedrock_agent::detail {
+
+namespace asio = boost::asio;
+using sys_clock = std::chrono::system_clock;
+using steady = std::chrono::steady_clock;
+
+struct fetch_result {
+    boost::system::error_code ec;
+    std::string why;
+    credentials creds;
+};
+
+/// Which I/O providers the chain has, read from the environment once, at client construction.
+struct chain_config {
+    std::string credential_process;
+    // Container endpoint.
+    bool container = false;
+    std::string container_host, container_target, container_error;
+    std::uint16_t container_port = 80;
+    std::optional<std::string> container_token, container_token_file;
+    // Instance metadata.
+    bool imds = true;
+    std::string imds_host = "169.254.169.254";
+    std::uint16_t imds_port = 80;
+    bool imds_v1_disabled = false;
+    std::chrono::milliseconds imds_timeout{1000};
+    int imds_attempts = 1;
+};
+
+inline bool is_allowed_container_host(const std::string& host)
+{
+    // The SDKs' allow-list for plain-HTTP container endpoints.
+    if (host == "localhost" || host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23" ||
+        host == "::1")
+        return true;
+    boost::system::error_code ec;
+    auto a = asio::ip::make_address(host, ec);
+    return !ec && a.is_loopback();
+}
+
+inline chain_config make_chain_config(const resolved_settings& st, const environment& env)
+{
+    chain_config c;
+    c.credential_process = st.credential_process;
+    if (auto rel = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+        c.container = true;
+        c.container_host = "169.254.170.2";
+        c.container_target = *rel;
+    } else if (auto full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+        c.container = true;
+        endpoint ep;
+        std::string why;
+        if (parse_endpoint(full->substr(0, full->find('/', full->find("://") + 3)), ep, why)) {
+            c.container_error = "AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid URL";
+        } else if (ep.tls) {
+            c.container_error = "AWS_CONTAINER_CREDENTIALS_FULL_URI: https endpoints are not supported yet";
+        } else if (!is_allowed_container_host(ep.host)) {
+            c.container_error = "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http is allowed only for loopback, "
+                                "169.254.170.2, 169.254.170.23 and fd00:ec2::23, not " + ep.host;
+        } else {
+            c.container_host = ep.host;
+            c.container_port = ep.port;
+            auto slash = full->find('/', full->find("://") + 3);
+            c.container_target = slash == std::string::npos ? "/" : full->substr(slash);
+        }
+    }
+    c.container_token = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    c.container_token_file = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    bool disabled = false;
+    if (auto v = env.get("AWS_EC2_METADATA_DISABLED")) parse_bool_setting(*v, disabled);
+    c.imds = !disabled && !c.container;  // container and instance metadata are mutually exclusive
+    if (auto v = env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")) {
+        endpoint ep;
+        std::string why;
+        std::string base = v->substr(0, v->find('/', v->find("://") + 3));
+        if (!parse_endpoint(base, ep, why) && !ep.tls) {
+            c.imds_host = ep.host;
+            c.imds_port = ep.port;
+        }
+    } else if (auto mode = env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"); mode && *mode == "IPv6") {
+        c.imds_host = "fd00:ec2::254";
+    }
+    if (auto v = env.get("AWS_EC2_METADATA_V1_DISABLED")) parse_bool_setting(*v, c.imds_v1_disabled);
+    if (auto v = env.get("AWS_METADATA_SERVICE_TIMEOUT")) c.imds_timeout = std::chrono::milliseconds(std::max(1, std::atoi(v->c_str())) * 1000);
+    if (auto v = env.get("AWS_METADATA_SERVICE_NUM_ATTEMPTS")) c.imds_attempts = std::max(1, std::atoi(v->c_str()));
+    return c;
+}
+
+// (No lambdas inside these coroutines: a lambda in an inline coroutine's frame has no linkage,
+// which GCC warns about in header-only mode.)
+inline fetch_result provider_failure(const char* provider, std::string why)
+{
+    return fetch_result{make_error_code(errc::no_credentials), std::string(provider) + ": " + std::move(why), {}};
+}
+
+// ---- a tiny plain-HTTP client for the metadata endpoints (they are never TLS) ----
+
+struct http_result {
+    boost::system::error_code ec;
+    unsigned status = 0;
+    std::string body;
+};
+
+inline asio::awaitable<http_result> metadata_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
+                                                     boost::beast::http::verb verb, std::string target,
+                                                     std::vector<std::pair<std::string, std::string>> headers,
+                                                     std::chrono::milliseconds timeout)
+{
+    namespace http = boost::beast::http;
+    http_result r;
+    boost::beast::tcp_stream s(ex);
+    s.expires_after(timeout);
+    asio::ip::tcp::resolver res(ex);
+    auto [rec, eps] = co_await res.async_resolve(host, std::to_string(port), asio::as_tuple(asio::use_awaitable));
+    if (rec) {
+        r.ec = rec;
+        co_return r;
+    }
+    auto [cec, ep] = co_await s.async_connect(eps, asio::as_tuple(asio::use_awaitable));
+    if (cec) {
+        r.ec = cec == boost::beast::error::timeout ? make_error_code(errc::timeout) : cec;
+        co_return r;
+    }
+    http::request<http::empty_body> req{verb, target, 11};
+    req.set(http::field::host, host);
+    req.set(http::field::user_agent, "bedrock-agent-asio/" BEDROCK_AGENT_VERSION_STRING);
+    for (auto& [k, v] : headers) req.set(k, v);
+    if (verb == http::verb::put) req.content_length(0);
+    auto [wec, wn] = co_await http::async_write(s, req, asio::as_tuple(asio::use_awaitable));
+    if (wec) {
+        r.ec = wec == boost::beast::error::timeout ? make_error_code(errc::timeout) : wec;
+        co_return r;
+    }
+    boost::beast::flat_buffer buf;
+    http::response_parser<http::string_body> p;
+    p.body_limit(64 * 1024);
+    auto [rdec, rn] = co_await http::async_read(s, buf, p, asio::as_tuple(asio::use_awaitable));
+    if (rdec) {
+        r.ec = rdec == boost::beast::error::timeout ? make_error_code(errc::timeout) : rdec;
+        co_return r;
+    }
+    r.status = p.get().result_int();
+    r.body = std::move(p.get().body());
+    boost::system::error_code ignored;
+    s.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    co_return r;
+}
+
+// ---- credential_process ----
+
+inline asio::awaitable<void> read_to_eof(asio::posix::stream_descriptor& d, std::string& out, std::size_t limit)
+{
+    char buf[4096];
+    for (;;) {
+        auto [ec, n] = co_await d.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+        if (out.size() < limit) out.append(buf, std::min(n, limit - out.size()));
+        if (ec) co_return;
+    }
+}
+
+inline asio::awaitable<fetch_result> run_credential_process(asio::any_io_executor ex, std::string command,
+                                                            std::chrono::milliseconds timeout)
+{
+    using namespace asio::experimental::awaitable_operators;
+    fetch_result r;
+    int out_pipe[2], err_pipe[2];
+    if (pipe2(out_pipe, O_CLOEXEC) != 0) co_return provider_failure("credential_process", "pipe failed");
+    if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+        close(out_pipe[0]);
+        close(out_pipe[1]);
+        co_return provider_failure("credential_process", "pipe failed");
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
+    const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, "/bin/sh", &fa, nullptr, const_cast<char* const*>(argv), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    if (rc != 0) {
+        close(out_pipe[0]);
+        close(err_pipe[0]);
+        co_return provider_failure("credential_process", std::string("cannot start /bin/sh: ") + std::strerror(rc));
+    }
+    asio::posix::stream_descriptor out(ex, out_pipe[0]), err(ex, err_pipe[0]);
+    std::string out_text, err_text;
+    asio::steady_timer deadline(ex, timeout);
+    // Read both pipes to EOF (the child exits), or give up at the deadline.
+    auto v = co_await ((read_to_eof(out, out_text, 64 * 1024) && read_to_eof(err, err_text, 4096)) ||
+                       deadline.async_wait(asio::use_awaitable));
+    bool timed_out = v.index() == 1;
+    if (timed_out) kill(pid, SIGKILL);
+    int status = 0;
+    for (;;) {  // reap without blocking the loop
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid || w < 0) break;
+        asio::steady_timer t(ex, std::chrono::milliseconds(2));
+        co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (!timed_out && steady::now() > deadline.expiry()) {
+            kill(pid, SIGKILL);
+            timed_out = true;
+        }
+    }
+    if (timed_out) co_return provider_failure("credential_process", "timed out after " + std::to_string(timeout.count()) + " ms");
+    while (!err_text.empty() && (err_text.back() == '\n' || err_text.back() == '\r')) err_text.pop_back();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        co_return provider_failure("credential_process", "exited with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
+                       (err_text.empty() ? std::string() : ": " + err_text));
+    std::string why;
+    if (!sansio::parse_credentials_json(out_text, sansio::credential_doc::process, r.creds, why))
+        co_return provider_failure("credential_process", "output: " + why);
+    co_return r;
+}
+
+// ---- container endpoint ----
+
+inline asio::awaitable<fetch_result> fetch_container(asio::any_io_executor ex, const chain_config& c)
+{
+    fetch_result r;
+    if (!c.container_error.empty()) co_return provider_failure("container endpoint", c.container_error);
+    std::vector<std::pair<std::string, std::string>> headers{{"Accept", "application/json"}};
+    std::optional<std::string> token;
+    if (c.container_token_file) {  // the file wins, and is read on every fetch (it rotates)
+        std::ifstream f(*c.container_token_file, std::ios::binary);
+        if (!f) co_return provider_failure("container endpoint", "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *c.container_token_file);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        token = ss.str();
+        while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+    } else if (c.container_token) {
+        token = *c.container_token;
+    }
+    if (token) {
+        if (token->find_first_of("\r\n") != std::string::npos)
+            co_return provider_failure("container endpoint", "the authorization token contains CR or LF");
+        headers.emplace_back("Authorization", *token);
+    }
+    http_result h;
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        h = co_await metadata_request(ex, c.container_host, c.container_port, boost::beast::http::verb::get,
+                                      c.container_target, headers, std::chrono::seconds(2));
+        if (!h.ec && h.status == 200) break;
+        if (attempt < 3) {
+            asio::steady_timer t(ex, std::chrono::milliseconds(100));
+            co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+    }
+    if (h.ec) co_return provider_failure("container endpoint", h.ec.message());
+    if (h.status != 200) co_return provider_failure("container endpoint", "HTTP " + std::to_string(h.status));
+    std::string why;
+    if (!sansio::parse_credentials_json(h.body, sansio::credential_doc::container, r.creds, why)) co_return provider_failure("container endpoint", why);
+    co_return r;
+}
+
+// ---- EC2 instance metadata (IMDSv2, v1 fallback) ----
+
+inline asio::awaitable<fetch_result> fetch_imds(asio::any_io_executor ex, const chain_config& c)
+{
+    namespace http = boost::beast::http;
+    fetch_result r;
+    std::vector<std::pair<std::string, std::string>> headers;
+    // (Named arguments: GCC 12 mishandles literals and braced lists as coroutine call arguments.)
+    const std::string token_target = "/latest/api/token";
+    const std::vector<std::pair<std::string, std::string>> ttl{{"x-aws-ec2-metadata-token-ttl-seconds", "21600"}};
+    auto tok = co_await metadata_request(ex, c.imds_host, c.imds_port, http::verb::put, token_target, ttl, c.imds_timeout);
+    if (!tok.ec && tok.status == 200) {
+        headers.emplace_back("x-aws-ec2-metadata-token", tok.body);
+    } else if (!tok.ec && tok.status == 400) {
+        co_return provider_failure("instance metadata", "the token request was refused (HTTP 400)");
+    } else if (tok.ec && tok.ec != errc::timeout) {
+        co_return provider_failure("instance metadata", "no instance metadata service at " + c.imds_host + " (" + tok.ec.message() + ")");
+    } else if (c.imds_v1_disabled) {
+        co_return provider_failure("instance metadata", "no IMDSv2 token and IMDSv1 is disabled");
+    }
+    // else: 403/404/405 or a timeout: fall back to IMDSv1 (no token).
+    const std::string roles_target = "/latest/meta-data/iam/security-credentials/";
+    http_result role;
+    for (int i = 0; i < c.imds_attempts; ++i) {
+        role = co_await metadata_request(ex, c.imds_host, c.imds_port, http::verb::get, roles_target, headers, c.imds_timeout);
+        if (!role.ec && role.status == 200) break;
+    }
+    if (role.ec) co_return provider_failure("instance metadata", "role name: " + role.ec.message());
+    if (role.status != 200) co_return provider_failure("instance metadata", "role name: HTTP " + std::to_string(role.status));
+    std::string name = role.body.substr(0, role.body.find('\n'));
+    if (name.empty()) co_return provider_failure("instance metadata", "no IAM role is attached to the instance");
+    const std::string doc_target = roles_target + name;
+    http_result doc;
+    for (int i = 0; i < c.imds_attempts; ++i) {
+        doc = co_await metadata_request(ex, c.imds_host, c.imds_port, http::verb::get, doc_target, headers, c.imds_timeout);
+        if (!doc.ec && doc.status == 200) break;
+    }
+    if (doc.ec) co_return provider_failure("instance metadata", "credentials: " + doc.ec.message());
+    if (doc.status != 200) co_return provider_failure("instance metadata", "credentials: HTTP " + std::to_string(doc.status));
+    std::string why;
+    if (!sansio::parse_credentials_json(doc.body, sansio::credential_doc::imds, r.creds, why)) co_return provider_failure("instance metadata", why);
+    co_return r;
+}
+
+// ---- the cache ----
+
+/// Caches what the chain's I/O providers return. Single flight: concurrent callers share one
+/// fetch. Credentials are refreshed in the background once inside the refresh window (5 minutes
+/// plus up to 1 minute of jitter before expiry), and keep serving until they expire if the
+/// refresh fails. Lives in the client, on its executor.
+class credentials_cache {
+public:
+    credentials_cache(asio::any_io_executor ex, chain_config cfg, std::string tried)
+        : ex_(std::move(ex)), cfg_(std::move(cfg)), tried_(std::move(tried)), rng_(std::random_device{}())
+    {
+    }
+
+    std::uint64_t fetches() const noexcept { return fetches_; }
+
+    /// Gets credentials, fetching them if needed. `self` keeps the cache alive meanwhile.
+    static asio::awaitable<fetch_result> get(std::shared_ptr<credentials_cache> self, steady::time_point deadline)
+    {
+        auto& c = *self;
+        auto now = sys_clock::now();
+        if (c.value_ && c.valid_at(now)) {
+            if (c.in_refresh_window(now) && !c.fetching_)
+                asio::co_spawn(c.ex_, refresh(self), asio::detached);  // callers keep the old ones meanwhile
+            co_return fetch_result{{}, {}, *c.value_};
+        }
+        if (!c.fetching_) {
+            co_return co_await refresh(self);  // fresh from the provider: used even if already expired
+        } else {
+            asio::steady_timer t(c.ex_);
+            t.expires_at(deadline);
+            auto it = c.waiters_.insert(c.waiters_.end(), &t);
+            co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+            c.waiters_.erase(it);
+        }
+        if (c.fetching_) co_return fetch_result{make_error_code(errc::timeout), "timed out waiting for credentials", {}};
+        co_return c.last_result_;
+    }
+
+    void shutdown()
+    {
+        for (auto* t : waiters_) t->cancel();
+    }
+
+private:
+    bool valid_at(sys_clock::time_point now) const { return !value_->expiration || now < *value_->expiration; }
+    bool in_refresh_window(sys_clock::time_point now) const
+    {
+        return value_->expiration && now >= *value_->expiration - window_;
+    }
+
+    static asio::awaitable<fetch_result> refresh(std::shared_ptr<credentials_cache> self)
+    {
+        auto& c = *self;
+        c.fetching_ = true;
+        ++c.fetches_;
+        fetch_result r = co_await c.fetch_chain();
+        c.fetching_ = false;
+        if (!r.ec) {
+            c.value_ = r.creds;
+            c.window_ = std::chrono::minutes(5) +
+                        std::chrono::seconds(std::uniform_int_distribution<int>(0, 60)(c.rng_));
+            c.last_result_ = r;
+        } else if (c.value_ && c.valid_at(sys_clock::now())) {
+            c.last_result_ = fetch_result{{}, {}, *c.value_};  // a failed refresh: the old ones keep serving
+            r = c.last_result_;
+        } else {
+            c.last_result_ = r;
+        }
+        for (auto* t : c.waiters_) t->cancel();
+        co_return r;
+    }
+
+    asio::awaitable<fetch_result> fetch_chain()
+    {
+        std::string tried = tried_;
+        if (!cfg_.credential_process.empty()) {
+            auto r = co_await run_credential_process(ex_, cfg_.credential_process, std::chrono::seconds(30));
+            if (!r.ec) co_return r;
+            tried += r.why + "; ";
+            // A failing credential_process is an error of its own: later providers are not tried
+            // (botocore raises it), so its stderr reaches the user.
+            co_return fetch_result{r.ec, "no credentials found; providers tried: " + tried, {}};
+        }
+        tried += "credential_process: not configured; ";
+        if (cfg_.container) {
+            auto r = co_await fetch_container(ex_, cfg_);
+            if (!r.ec) co_return r;
+            tried += r.why + "; ";
+        } else {
+            tried += "container endpoint: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI not set; ";
+        }
+        if (cfg_.imds) {
+            auto r = co_await fetch_imds(ex_, cfg_);
+            if (!r.ec) co_return r;
+            tried += r.why;
+        } else {
+            tried += "instance metadata: disabled";
+        }
+        co_return fetch_result{make_error_code(errc::no_credentials), "no credentials found; providers tried: " + tried, {}};
+    }
+
+    asio::any_io_executor ex_;
+    chain_config cfg_;
+    std::string tried_;
+    std::optional<credentials> value_;
+    bool fetching_ = false;
+    std::list<asio::steady_timer*> waiters_;
+    fetch_result last_result_{make_error_code(errc::no_credentials), "no credentials fetched yet", {}};
+    std::chrono::seconds window_{300};
+    std::mt19937 rng_;
+    std::uint64_t fetches_ = 0;
+};
+
+}  // namespace bedrock_agent::detail
+
+#endif

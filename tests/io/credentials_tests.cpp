@@ -1,0 +1,370 @@
+// The default credential chain's I/O providers through the client: credential_process, the
+// container endpoint and IMDSv2, with caching, single flight and refresh. Environment variables
+// are set per test and restored after; every server is on loopback.
+#include <bedrock_agent/bedrock_agent.hpp>
+
+#include "local_endpoint/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+
+namespace asio = boost::asio;
+namespace ba = bedrock_agent;
+namespace local = bedrock_agent::local;
+using namespace std::chrono_literals;
+using boost::system::error_code;
+
+namespace {
+
+const ba::stop_ingestion_job_request req{"KB12345678", "DS12345678", "IJ12345678"};
+
+// Sets variables for one test; restores the old values after. Every chain-related variable is
+// cleared first, so the machine's own configuration cannot leak in.
+struct env_guard {
+    std::map<std::string, std::optional<std::string>> saved;
+    explicit env_guard(std::map<std::string, std::string> vars)
+    {
+        // Instance metadata stays off unless the test points it at its own loopback server.
+        bool own_imds = vars.count("AWS_EC2_METADATA_SERVICE_ENDPOINT") > 0;
+        for (const char* n : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                              "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+                              "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                              "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                              "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                              "AWS_EC2_METADATA_V1_DISABLED", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+                              "AWS_ENDPOINT_URL_BEDROCK_AGENT", "AWS_CA_BUNDLE", "AWS_MAX_ATTEMPTS"})
+            vars.emplace(n, "");
+        vars.emplace("AWS_CONFIG_FILE", "/nonexistent/config");
+        vars.emplace("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials");
+        if (!own_imds) vars["AWS_EC2_METADATA_DISABLED"] = "true";
+        for (auto& [k, v] : vars) {
+            const char* old = std::getenv(k.c_str());
+            saved[k] = old ? std::optional<std::string>(old) : std::nullopt;
+            if (v.empty()) unsetenv(k.c_str());
+            else setenv(k.c_str(), v.c_str(), 1);
+        }
+    }
+    ~env_guard()
+    {
+        for (auto& [k, v] : saved) {
+            if (v) setenv(k.c_str(), v->c_str(), 1);
+            else unsetenv(k.c_str());
+        }
+    }
+};
+
+struct temp_dir {
+    std::filesystem::path path;
+    temp_dir()
+    {
+        static int n = 0;
+        path = std::filesystem::temp_directory_path() / ("bedrock-agent-creds-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
+        std::filesystem::create_directories(path);
+    }
+    ~temp_dir() { std::filesystem::remove_all(path); }
+    std::string file(const std::string& name, const std::string& text)
+    {
+        std::ofstream(path / name) << text;
+        return (path / name).string();
+    }
+    std::string p(const std::string& name) const { return (path / name).string(); }
+};
+
+std::string iso(std::chrono::system_clock::time_point t)
+{
+    auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(t);
+    return ba::format_timestamp(ba::timestamp{ms.time_since_epoch()});
+}
+
+std::string creds_json(const std::string& ak, std::chrono::system_clock::time_point exp, bool process)
+{
+    return std::string("{") + (process ? "\"Version\": 1, " : "\"Code\": \"Success\", ") + "\"AccessKeyId\": \"" + ak +
+           "\", \"SecretAccessKey\": \"S3CR3T\", \"" + (process ? "SessionToken" : "Token") +
+           "\": \"TOK\", \"Expiration\": \"" + iso(exp) + "\"}";
+}
+
+struct recording_server {
+    std::mutex m;
+    std::vector<std::string> authorizations;
+    local::server_thread st;
+    recording_server()
+        : st(plain(), [this](const local::request_type& r, const local::request_info&) {
+              std::lock_guard g(m);
+              authorizations.emplace_back(r[boost::beast::http::field::authorization]);
+              local::reply rep;
+              rep.status = 202;
+              rep.body = R"({"ingestionJob":{"knowledgeBaseId":"KB12345678","dataSourceId":"DS12345678","ingestionJobId":"IJ12345678","status":"STOPPING","startedAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}})";
+              return rep;
+          })
+    {
+    }
+    static local::server_options plain()
+    {
+        local::server_options o;
+        o.tls = false;
+        return o;
+    }
+    std::string url() { return st.get().url(); }
+    std::string last_key()
+    {
+        std::lock_guard g(m);
+        if (authorizations.empty()) return {};
+        auto& a = authorizations.back();
+        auto at = a.find("Credential=") + 11;
+        return a.substr(at, a.find('/', at) - at);
+    }
+};
+
+ba::client_params params(const std::string& url)
+{
+    ba::client_params p;
+    p.region = "us-east-1";
+    p.endpoint_url = url;
+    p.retry.max_attempts = 1;
+    return p;
+}
+
+int count_lines(const std::string& path)
+{
+    std::ifstream f(path);
+    int n = 0;
+    for (std::string l; std::getline(f, l);) ++n;
+    return n;
+}
+
+template <class Fn>
+void run(Fn fn)
+{
+    asio::io_context io;
+    std::exception_ptr ep;
+    bool done = false;
+    asio::co_spawn(io, fn(io), [&](std::exception_ptr e) {
+        ep = e;
+        done = true;
+    });
+    io.run_for(30s);
+    REQUIRE(done);
+    if (ep) std::rethrow_exception(ep);
+}
+
+}  // namespace
+
+TEST_SUITE("credentials")
+{
+    TEST_CASE("credential_process: success, and single flight for 1,000 concurrent callers")
+    {
+        recording_server srv;
+        temp_dir d;
+        auto script = d.file("proc.sh", "echo run >> " + d.p("count") + "\nsleep 0.2\necho '" +
+                                            creds_json("AKIDPROCESS", std::chrono::system_clock::now() + 1h, true) + "'\n");
+        auto config = d.file("config", "[default]\ncredential_process = sh " + script + "\n");
+        env_guard env({{"AWS_CONFIG_FILE", config}});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params(srv.url()));
+            int done = 0, failed = 0;
+            for (int i = 0; i < 1000; ++i)
+                c.stop_ingestion_job(req, [&](error_code ec, auto) {
+                    ++done;
+                    failed += ec ? 1 : 0;
+                });
+            while (done < 1000) {
+                asio::steady_timer t(io, 10ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            CHECK(failed == 0);
+            co_await c.stop_ingestion_job(req);  // cached: no new run
+        });
+        CHECK(count_lines(d.p("count")) == 1);
+        CHECK(srv.last_key() == "AKIDPROCESS");
+    }
+
+    TEST_CASE("credential_process: a failure carries its stderr; bad output names the member")
+    {
+        temp_dir d;
+        recording_server srv;
+        for (auto [body, expected] :
+             {std::pair<std::string, std::string>{"echo 'token expired, run aws sso login' >&2; exit 3",
+                                                  "exited with status 3: token expired, run aws sso login"},
+              {"echo '{\"Version\": 2}'", "Version must be 1"},
+              {"echo '{\"Version\": 1, \"AccessKeyId\": \"A\"}'", "SecretAccessKey is missing"},
+              {"echo 'not json'", "not valid JSON"}}) {
+            CAPTURE(body);
+            auto script = d.file("proc.sh", body + "\n");
+            auto config = d.file("config", "[default]\ncredential_process = sh " + script + "\n");
+            env_guard env({{"AWS_CONFIG_FILE", config}});
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client c(io.get_executor(), params(srv.url()));
+                ba::diagnostics diag;
+                auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+                CHECK(ec == ba::errc::no_credentials);
+                CHECK(diag.client_message().find(expected) != std::string::npos);
+                CHECK(diag.client_message().find("credential_process") != std::string::npos);
+            });
+        }
+        CHECK(srv.authorizations.empty());
+    }
+
+    TEST_CASE("refresh: inside the refresh window calls keep the old credentials while one refresh runs; a failed refresh keeps serving them")
+    {
+        recording_server srv;
+        temp_dir d;
+        // First run: credentials expiring in 3 minutes (inside the 5-6 minute window); later runs fail.
+        auto script = d.file("proc.sh", "if [ -f " + d.p("ran") + " ]; then echo run >> " + d.p("count") +
+                                            "; echo 'refresh failed' >&2; exit 1; fi\ntouch " + d.p("ran") + "\necho '" +
+                                            creds_json("AKIDFIRST", std::chrono::system_clock::now() + 3min, true) + "'\n");
+        auto config = d.file("config", "[default]\ncredential_process = sh " + script + "\n");
+        env_guard env({{"AWS_CONFIG_FILE", config}});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params(srv.url()));
+            co_await c.stop_ingestion_job(req);
+            CHECK(srv.last_key() == "AKIDFIRST");
+            for (int i = 0; i < 3; ++i) {
+                co_await c.stop_ingestion_job(req);  // served from the cache; a background refresh fails
+                asio::steady_timer t(io, 100ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            CHECK(srv.last_key() == "AKIDFIRST");
+        });
+        CHECK(count_lines(d.p("count")) >= 1);  // refreshes were attempted
+        CHECK(count_lines(d.p("count")) <= 3);  // ... one at a time
+    }
+
+    TEST_CASE("expired credentials are fetched again")
+    {
+        recording_server srv;
+        temp_dir d;
+        auto script = d.file("proc.sh", "echo run >> " + d.p("count") + "\necho '" +
+                                            creds_json("AKIDEXPIRED", std::chrono::system_clock::now() - 1min, true) + "'\n");
+        auto config = d.file("config", "[default]\ncredential_process = sh " + script + "\n");
+        env_guard env({{"AWS_CONFIG_FILE", config}});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params(srv.url()));
+            ba::diagnostics diag;
+            auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+            (void)ec;
+            auto [ec2, r2] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+            (void)ec2;
+        });
+        CHECK(count_lines(d.p("count")) == 2);
+    }
+
+    TEST_CASE("container endpoint: FULL_URI on loopback, token file wins and is re-read")
+    {
+        recording_server srv;
+        temp_dir d;
+        std::mutex m;
+        std::vector<std::string> auths;
+        local::server_options o;
+        o.tls = false;
+        local::server_thread meta(o, [&](const local::request_type& r, const local::request_info&) {
+            std::lock_guard g(m);
+            auths.emplace_back(r[boost::beast::http::field::authorization]);
+            local::reply rep;
+            if (r.target() != "/v2/credentials" || r[boost::beast::http::field::accept] != "application/json") {
+                rep.status = 404;
+                return rep;
+            }
+            rep.status = 200;
+            rep.body = creds_json("AKIDCONTAINER", std::chrono::system_clock::now() - 1min, false);  // expired: refetch
+            return rep;
+        });
+        auto token_file = d.file("token", "FILETOKEN1\n");
+        env_guard env({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", meta.get().url() + "/v2/credentials"},
+                       {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "ENVTOKEN"},
+                       {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file}});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params(srv.url()));
+            ba::diagnostics diag;
+            auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+            (void)ec;
+            d.file("token", "FILETOKEN2\n");
+            auto [ec2, r2] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+            (void)ec2;
+        });
+        REQUIRE(auths.size() == 2);
+        CHECK(auths[0] == "FILETOKEN1");
+        CHECK(auths[1] == "FILETOKEN2");
+        CHECK(srv.last_key() == "AKIDCONTAINER");
+    }
+
+    TEST_CASE("container endpoint: plain http to a host outside the allow-list is refused without a connection")
+    {
+        recording_server srv;
+        env_guard env(std::map<std::string, std::string>{{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.10/creds"}});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params(srv.url()));
+            ba::diagnostics diag;
+            auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec == ba::errc::no_credentials);
+            CHECK(diag.client_message().find("allowed only for loopback") != std::string::npos);
+        });
+    }
+
+    TEST_CASE("IMDSv2: token, role, credentials; IMDSv1 fallback when the token PUT is refused")
+    {
+        recording_server srv;
+        for (bool v2 : {true, false}) {
+            CAPTURE(v2);
+            std::mutex m;
+            std::vector<std::string> seen;
+            local::server_options o;
+            o.tls = false;
+            local::server_thread imds(o, [&](const local::request_type& r, const local::request_info&) {
+                std::lock_guard g(m);
+                std::string t(r.target());
+                seen.push_back(std::string(r.method_string()) + " " + t + " token=" +
+                               std::string(r["x-aws-ec2-metadata-token"]));
+                local::reply rep;
+                if (t == "/latest/api/token" && r.method() == boost::beast::http::verb::put) {
+                    rep.status = v2 && r["x-aws-ec2-metadata-token-ttl-seconds"] == "21600" ? 200 : 403;
+                    rep.body = "TOKEN123";
+                } else if (t == "/latest/meta-data/iam/security-credentials/") {
+                    rep.status = 200;
+                    rep.body = "my-role";
+                } else if (t == "/latest/meta-data/iam/security-credentials/my-role") {
+                    rep.status = 200;
+                    rep.body = creds_json("AKIDIMDS", std::chrono::system_clock::now() + 6h, false);
+                } else {
+                    rep.status = 404;
+                }
+                return rep;
+            });
+            env_guard env({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.get().url()}});
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client c(io.get_executor(), params(srv.url()));
+                co_await c.stop_ingestion_job(req);
+            });
+            CHECK(srv.last_key() == "AKIDIMDS");
+            REQUIRE(seen.size() == 3);
+            if (v2) {
+                CHECK(seen[1] == "GET /latest/meta-data/iam/security-credentials/ token=TOKEN123");
+                CHECK(seen[2] == "GET /latest/meta-data/iam/security-credentials/my-role token=TOKEN123");
+            } else {
+                CHECK(seen[1] == "GET /latest/meta-data/iam/security-credentials/ token=");
+            }
+        }
+    }
+
+    TEST_CASE("nothing anywhere: the error lists the providers tried")
+    {
+        recording_server srv;
+        env_guard env(std::map<std::string, std::string>{});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params(srv.url()));
+            ba::diagnostics diag;
+            auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec == ba::errc::no_credentials);
+            for (const char* p : {"environment", "shared credentials file", "credential_process", "container endpoint",
+                                  "instance metadata: disabled"})
+                CHECK_MESSAGE(diag.client_message().find(p) != std::string::npos, diag.client_message());
+        });
+    }
+}

@@ -40,7 +40,8 @@ struct env_guard {
                               "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
                               "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
                               "AWS_EC2_METADATA_V1_DISABLED", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-                              "AWS_ENDPOINT_URL_BEDROCK_AGENT", "AWS_CA_BUNDLE", "AWS_MAX_ATTEMPTS"})
+                              "AWS_ENDPOINT_URL_BEDROCK_AGENT", "AWS_CA_BUNDLE", "AWS_MAX_ATTEMPTS", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                              "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_ENDPOINT_URL_STS"})
             vars.emplace(n, "");
         vars.emplace("AWS_CONFIG_FILE", "/nonexistent/config");
         vars.emplace("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials");
@@ -366,5 +367,61 @@ TEST_SUITE("credentials")
                                   "instance metadata: disabled"})
                 CHECK_MESSAGE(diag.client_message().find(p) != std::string::npos, diag.client_message());
         });
+    }
+}
+
+TEST_SUITE("credentials")
+{
+    TEST_CASE("web identity: STS AssumeRoleWithWebIdentity on loopback (AWS_ENDPOINT_URL_STS), XML parsed")
+    {
+        recording_server srv;
+        temp_dir d;
+        for (bool ok : {true, false}) {
+            CAPTURE(ok);
+            std::mutex m;
+            std::string body_seen;
+            local::server_options o;
+            o.tls = false;
+            local::server_thread sts(o, [&](const local::request_type& r, const local::request_info&) {
+                std::lock_guard g(m);
+                body_seen = r.body();
+                local::reply rep;
+                rep.headers = {{"Content-Type", "text/xml"}};
+                if (ok) {
+                    rep.status = 200;
+                    rep.body = "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+                               "<AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>AKIDWEBID</AccessKeyId>"
+                               "<SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>"
+                               "<Expiration>" + iso(std::chrono::system_clock::now() + 1h) + "</Expiration>"
+                               "</Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
+                } else {
+                    rep.status = 400;
+                    rep.body = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code>"
+                               "<Message>Token expired</Message></Error></ErrorResponse>";
+                }
+                return rep;
+            });
+            auto token = d.file("token", "eyJ.web.identity.token\n");
+            env_guard env({{"AWS_WEB_IDENTITY_TOKEN_FILE", token},
+                           {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r"},
+                           {"AWS_ROLE_SESSION_NAME", "sess"},
+                           {"AWS_ENDPOINT_URL_STS", sts.get().url()}});
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client c(io.get_executor(), params(srv.url()));
+                ba::diagnostics diag;
+                auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+                if (ok) {
+                    CHECK_FALSE(ec);
+                } else {
+                    CHECK(ec == ba::errc::no_credentials);
+                    CHECK(diag.client_message().find("STS error InvalidIdentityToken: Token expired") != std::string::npos);
+                    CHECK(diag.client_message().find("eyJ") == std::string::npos);  // the token is a secret
+                }
+            });
+            CHECK(body_seen.find("Action=AssumeRoleWithWebIdentity") != std::string::npos);
+            CHECK(body_seen.find("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr") != std::string::npos);
+            CHECK(body_seen.find("WebIdentityToken=eyJ.web.identity.token") != std::string::npos);
+            if (ok) CHECK(srv.last_key() == "AKIDWEBID");
+        }
     }
 }

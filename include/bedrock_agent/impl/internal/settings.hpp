@@ -44,6 +44,8 @@ struct resolved_settings {
     std::string creds_source;  ///< "client_params", "environment", "shared credentials file", ...
     /// The profile's credential_process command, when the chain has to run it.
     std::string credential_process;
+    /// The profile's web identity settings.
+    std::string web_identity_token_file, role_arn, role_session_name;
     /// Why each provider tried so far had nothing.
     std::string providers_tried;
 };
@@ -206,6 +208,9 @@ inline resolved_settings resolve_settings(const client_params& p, const environm
         tried += std::string(name) + ": profile " + r.profile_name + " has no static keys; ";
     }
     if (auto cp = from_profile("credential_process")) r.credential_process = *cp;
+    r.web_identity_token_file = from_profile("web_identity_token_file").value_or("");
+    r.role_arn = from_profile("role_arn").value_or("");
+    r.role_session_name = from_profile("role_session_name").value_or("");
     return r;
 }
 

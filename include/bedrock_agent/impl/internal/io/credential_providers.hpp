@@ -11,6 +11,7 @@
 #include <bedrock_agent/error.hpp>
 #include <bedrock_agent/protocol.hpp>
 #include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
+#include <bedrock_agent/impl/internal/sansio/sts_xml.hpp>
 #include <bedrock_agent/impl/internal/settings.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -24,6 +25,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -53,6 +56,11 @@ struct fetch_result {
 /// Which I/O providers the chain has, read from the environment once, at client construction.
 struct chain_config {
     std::string credential_process;
+    // Web identity (EKS IRSA): STS AssumeRoleWithWebIdentity.
+    std::string web_identity_token_file, role_arn, role_session_name;
+    std::string sts_host, sts_target = "/", sts_error;
+    std::uint16_t sts_port = 443;
+    bool sts_tls = true;
     // Container endpoint.
     bool container = false;
     std::string container_host, container_target, container_error;
@@ -82,6 +90,27 @@ inline chain_config make_chain_config(const resolved_settings& st, const environ
 {
     chain_config c;
     c.credential_process = st.credential_process;
+    c.web_identity_token_file = env.get("AWS_WEB_IDENTITY_TOKEN_FILE").value_or(st.web_identity_token_file);
+    c.role_arn = env.get("AWS_ROLE_ARN").value_or(st.role_arn);
+    c.role_session_name = env.get("AWS_ROLE_SESSION_NAME").value_or(st.role_session_name);
+    if (c.role_session_name.empty()) c.role_session_name = "bedrock-agent-asio-session";
+    {
+        std::string sts_url = env.get("AWS_ENDPOINT_URL_STS").value_or("");
+        if (sts_url.empty() && !st.region.empty())
+            sts_url = "https://sts." + st.region + "." + std::string(partition_for(st.region).dns_suffix);
+        endpoint ep;
+        std::string why;
+        if (sts_url.empty()) {
+            c.sts_error = "no region to find the STS endpoint";
+        } else if (parse_endpoint(sts_url, ep, why)) {
+            c.sts_error = "AWS_ENDPOINT_URL_STS: " + why;
+        } else {
+            c.sts_host = ep.host;
+            c.sts_port = ep.port;
+            c.sts_tls = ep.tls;
+            c.sts_target = ep.base_path.empty() ? "/" : ep.base_path + "/";
+        }
+    }
     if (auto rel = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
         c.container = true;
         c.container_host = "169.254.170.2";
@@ -141,10 +170,35 @@ struct http_result {
     std::string body;
 };
 
-inline asio::awaitable<http_result> metadata_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
-                                                     boost::beast::http::verb verb, std::string target,
-                                                     std::vector<std::pair<std::string, std::string>> headers,
-                                                     std::chrono::milliseconds timeout)
+template <class Stream>
+asio::awaitable<http_result> exchange_simple(Stream& s, boost::beast::http::request<boost::beast::http::string_body>& req)
+{
+    namespace http = boost::beast::http;
+    http_result r;
+    auto [wec, wn] = co_await http::async_write(s, req, asio::as_tuple(asio::use_awaitable));
+    if (wec) {
+        r.ec = wec == boost::beast::error::timeout ? make_error_code(errc::timeout) : wec;
+        co_return r;
+    }
+    boost::beast::flat_buffer buf;
+    http::response_parser<http::string_body> p;
+    p.body_limit(64 * 1024);
+    auto [rdec, rn] = co_await http::async_read(s, buf, p, asio::as_tuple(asio::use_awaitable));
+    if (rdec) {
+        r.ec = rdec == boost::beast::error::timeout ? make_error_code(errc::timeout) : rdec;
+        co_return r;
+    }
+    r.status = p.get().result_int();
+    r.body = std::move(p.get().body());
+    co_return r;
+}
+
+/// One request over a fresh connection: plain HTTP (metadata endpoints), or HTTPS with the
+/// system trust store and host name verification (STS).
+inline asio::awaitable<http_result> simple_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
+                                                   bool tls, boost::beast::http::verb verb, std::string target,
+                                                   std::vector<std::pair<std::string, std::string>> headers,
+                                                   std::string body, std::chrono::milliseconds timeout)
 {
     namespace http = boost::beast::http;
     http_result r;
@@ -161,29 +215,35 @@ inline asio::awaitable<http_result> metadata_request(asio::any_io_executor ex, s
         r.ec = cec == boost::beast::error::timeout ? make_error_code(errc::timeout) : cec;
         co_return r;
     }
-    http::request<http::empty_body> req{verb, target, 11};
-    req.set(http::field::host, host);
+    http::request<http::string_body> req{verb, target, 11};
+    req.set(http::field::host, port == (tls ? 443 : 80) ? host : host + ":" + std::to_string(port));
     req.set(http::field::user_agent, "bedrock-agent-asio/" BEDROCK_AGENT_VERSION_STRING);
     for (auto& [k, v] : headers) req.set(k, v);
-    if (verb == http::verb::put) req.content_length(0);
-    auto [wec, wn] = co_await http::async_write(s, req, asio::as_tuple(asio::use_awaitable));
-    if (wec) {
-        r.ec = wec == boost::beast::error::timeout ? make_error_code(errc::timeout) : wec;
-        co_return r;
-    }
-    boost::beast::flat_buffer buf;
-    http::response_parser<http::string_body> p;
-    p.body_limit(64 * 1024);
-    auto [rdec, rn] = co_await http::async_read(s, buf, p, asio::as_tuple(asio::use_awaitable));
-    if (rdec) {
-        r.ec = rdec == boost::beast::error::timeout ? make_error_code(errc::timeout) : rdec;
-        co_return r;
-    }
-    r.status = p.get().result_int();
-    r.body = std::move(p.get().body());
+    req.body() = std::move(body);
+    req.prepare_payload();
+    if (!tls) co_return co_await exchange_simple(s, req);
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    ctx.set_verify_mode(asio::ssl::verify_peer);
     boost::system::error_code ignored;
-    s.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    co_return r;
+    ctx.set_default_verify_paths(ignored);
+    boost::beast::ssl_stream<boost::beast::tcp_stream> ts(std::move(s), ctx);
+    SSL_set_tlsext_host_name(ts.native_handle(), host.c_str());
+    ts.set_verify_callback(asio::ssl::host_name_verification(host));
+    auto [hec] = co_await ts.async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+    if (hec) {
+        r.ec = hec == boost::beast::error::timeout ? make_error_code(errc::timeout) : hec;
+        co_return r;
+    }
+    co_return co_await exchange_simple(ts, req);
+}
+
+inline asio::awaitable<http_result> metadata_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
+                                                     boost::beast::http::verb verb, std::string target,
+                                                     std::vector<std::pair<std::string, std::string>> headers,
+                                                     std::chrono::milliseconds timeout)
+{
+    co_return co_await simple_request(std::move(ex), std::move(host), port, false, verb, std::move(target),
+                                      std::move(headers), std::string(), timeout);
 }
 
 // ---- credential_process ----
@@ -253,6 +313,30 @@ inline asio::awaitable<fetch_result> run_credential_process(asio::any_io_executo
     std::string why;
     if (!sansio::parse_credentials_json(out_text, sansio::credential_doc::process, r.creds, why))
         co_return provider_failure("credential_process", "output: " + why);
+    co_return r;
+}
+
+// ---- web identity (STS AssumeRoleWithWebIdentity) ----
+
+inline asio::awaitable<fetch_result> fetch_web_identity(asio::any_io_executor ex, const chain_config& c)
+{
+    if (!c.sts_error.empty()) co_return provider_failure("web identity", c.sts_error);
+    std::ifstream f(c.web_identity_token_file, std::ios::binary);
+    if (!f) co_return provider_failure("web identity", "cannot read the token file " + c.web_identity_token_file);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    std::string token = ss.str();
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    std::string body = sansio::assume_role_with_web_identity_body(c.role_arn, c.role_session_name, token);
+    const std::vector<std::pair<std::string, std::string>> headers{
+        {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}, {"Accept", "application/xml"}};
+    auto h = co_await simple_request(ex, c.sts_host, c.sts_port, c.sts_tls, boost::beast::http::verb::post, c.sts_target,
+                                     headers, std::move(body), std::chrono::seconds(5));
+    if (h.ec) co_return provider_failure("web identity", "STS at " + c.sts_host + ": " + h.ec.message());
+    fetch_result r;
+    std::string why;
+    if (!sansio::parse_sts_credentials(h.body, r.creds, why))
+        co_return provider_failure("web identity", why + " (HTTP " + std::to_string(h.status) + ")");
     co_return r;
 }
 
@@ -424,6 +508,13 @@ private:
             co_return fetch_result{r.ec, "no credentials found; providers tried: " + tried, {}};
         }
         tried += "credential_process: not configured; ";
+        if (!cfg_.web_identity_token_file.empty() && !cfg_.role_arn.empty()) {
+            auto r = co_await fetch_web_identity(ex_, cfg_);
+            if (!r.ec) co_return r;
+            tried += r.why + "; ";
+        } else {
+            tried += "web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set; ";
+        }
         if (cfg_.container) {
             auto r = co_await fetch_container(ex_, cfg_);
             if (!r.ec) co_return r;

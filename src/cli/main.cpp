@@ -222,10 +222,6 @@ int main(int argc, char** argv)
     if (debug) p.debug_log = [](std::string_view text) { std::cerr << "DEBUG " << text; };
 
     ba::blocking_client client(p);
-    if (client.region().empty()) {
-        std::cerr << "You must specify a region. You can also configure your region by running \"aws configure\".\n";
-        return exit_config;
-    }
     boost::system::error_code ec;
     ba::diagnostics d;
     auto resp = client.stop_ingestion_job(req, ec, d);
@@ -238,7 +234,11 @@ int main(int argc, char** argv)
         return exit_config;
     }
     if (ec == ba::errc::invalid_configuration) {
-        std::cerr << "\n" << d.client_message() << "\n";
+        const std::string& m = d.client_message();
+        if (m.starts_with("Invalid Configuration: Missing Region") || m.starts_with("no region"))
+            std::cerr << "You must specify a region. You can also configure your region by running \"aws configure\".\n";
+        else
+            std::cerr << "\n" << m << "\n";
         return exit_config;
     }
     if (is_service_error(ec)) {

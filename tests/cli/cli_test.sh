@@ -76,6 +76,48 @@ check "--debug" 254 "Authorization: <redacted>" env AWS_SESSION_TOKEN=SESSIONTOK
 if grep -q "X-Amz-Security-Token: <redacted>" "$work/err" && ! grep -q "SESSIONTOKENSECRET\|bedrock-agent-local-secret" "$work/err" "$work/out"; then
   pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: --debug leaks a secret or lacks the redacted token"; cat "$work/err"; fi
 
+# Profiles: keys and region from the shared files; --profile skips the environment's keys.
+cat >"$work/config" <<CFG
+[default]
+region = us-east-1
+[profile other]
+region = us-east-1
+[profile local]
+region = us-east-1
+services = local-endpoint
+[services local-endpoint]
+bedrock_agent =
+  endpoint_url = $url
+CFG
+cat >"$work/credentials" <<CRED
+[default]
+aws_access_key_id = AKIDLOCALEXAMPLE
+aws_secret_access_key = bedrock-agent-local-secret
+[other]
+aws_access_key_id = AKIDOTHERPROFILE
+aws_secret_access_key = whatever
+[local]
+aws_access_key_id = AKIDLOCALEXAMPLE
+aws_secret_access_key = bedrock-agent-local-secret
+CRED
+check "--profile with its own keys" 254 "(UnrecognizedClientException)" "$cli" --endpoint-url "$url" --ca-bundle "$work/ca.pem" \
+  --profile other stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+check "profile keys, region and services endpoint from the files" 254 "(ConflictException)" env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+  AWS_CA_BUNDLE="$work/ca.pem" "$cli" --profile local stop-ingestion-job "${ids[@]}" --ingestion-job-id DONE123456
+check "an unknown profile" 253 "The config profile (nope) could not be found" "$cli" --profile nope --region us-east-1 \
+  stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+printf '[default]\nregion\n' >"$work/bad-config"
+check "a malformed config file names file:line" 253 "bad-config:2:" env AWS_CONFIG_FILE="$work/bad-config" \
+  "$cli" stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+printf '#!/bin/sh\necho "{\\"Version\\": 1, \\"AccessKeyId\\": \\"AKIDLOCALEXAMPLE\\", \\"SecretAccessKey\\": \\"bedrock-agent-local-secret\\"}"\n' >"$work/proc.sh"
+printf '[default]\nregion = us-east-1\ncredential_process = sh %s\n' "$work/proc.sh" >"$work/proc-config"
+check "credential_process" 254 "(ConflictException)" env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE="$work/proc-config" \
+  AWS_SHARED_CREDENTIALS_FILE=/nonexistent "$cli" --endpoint-url "$url" --ca-bundle "$work/ca.pem" stop-ingestion-job "${ids[@]}" --ingestion-job-id DONE123456
+check "AWS_ENDPOINT_URL_BEDROCK_AGENT" 254 "(ConflictException)" env AWS_ENDPOINT_URL_BEDROCK_AGENT="$url" \
+  "$cli" --ca-bundle "$work/ca.pem" --region us-east-1 stop-ingestion-job "${ids[@]}" --ingestion-job-id DONE123456
+check "FIPS with a custom endpoint is the rule set's error" 253 "FIPS and custom endpoint are not supported" env AWS_USE_FIPS_ENDPOINT=true \
+  "$cli" --endpoint-url "$url" --region us-east-1 stop-ingestion-job "${ids[@]}" --ingestion-job-id DONE123456
+
 # Retries and timeouts against a faulty endpoint.
 start_server --job KB12345678/DS12345678/IJ12345678 --throttle-rate 1
 check "throttled to max attempts" 254 "(ThrottlingException) when calling the StopIngestionJob operation (reached max retries: 2)" \

@@ -72,7 +72,7 @@ wrk.headers["Content-Length"] = "0"
 LUA
 
 export AWS_ACCESS_KEY_ID=AKIDLOCALEXAMPLE AWS_SECRET_ACCESS_KEY=bedrock-agent-local-secret
-ulimit -n 65536 || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 bench=build-bench/bench/bedrock-agent-bench
 results="$work/results.jsonl"
 : >"$results"

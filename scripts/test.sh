@@ -22,3 +22,6 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 cmake --preset tsan >/dev/null
 cmake --build build-tsan -j"$jobs" --target io_tests
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R 'io\.client-load'
+
+# Fuzzing: every parser of untrusted input, 30 seconds each (tests/fuzz/run.sh SECONDS reruns them).
+bash tests/fuzz/run.sh 30

@@ -28,6 +28,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -75,12 +76,13 @@ struct server_options {
 
 class server {
 public:
-    server(asio::any_io_executor ex, server_options opts, handler_type handler)
+    server(asio::any_io_executor ex, server_options opts, handler_type handler,
+           std::optional<tls_identity> identity = std::nullopt)
         : ex_(ex), opts_(std::move(opts)), handler_(std::move(handler)), acceptor_(ex),
           ssl_(asio::ssl::context::tls_server)
     {
         if (opts_.tls) {
-            identity_ = tls_identity::generate(opts_.subject_alt_names);
+            identity_ = identity ? *identity : tls_identity::generate(opts_.subject_alt_names);
             ssl_.use_certificate_chain(asio::buffer(identity_.cert_pem));
             ssl_.use_private_key(asio::buffer(identity_.key_pem), asio::ssl::context::pem);
             static const unsigned char sid[] = "bedrock-agent-local";
@@ -236,8 +238,8 @@ private:
 /// A server on a thread of its own (tests and benchmarks drive their client on another).
 class server_thread {
 public:
-    server_thread(server_options opts, handler_type handler)
-        : srv_(std::make_unique<server>(io_.get_executor(), std::move(opts), std::move(handler))),
+    server_thread(server_options opts, handler_type handler, std::optional<tls_identity> identity = std::nullopt)
+        : srv_(std::make_unique<server>(io_.get_executor(), std::move(opts), std::move(handler), std::move(identity))),
           thread_([this] { io_.run(); })
     {
     }

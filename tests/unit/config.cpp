@@ -277,3 +277,27 @@ sso_region = us-east-1
         CHECK(s.providers_tried.find("shared credentials file") != std::string::npos);
     }
 }
+
+#include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
+#include <bedrock_agent/impl/internal/sansio/sts_xml.hpp>
+
+TEST_SUITE("config")
+{
+    TEST_CASE("credential documents: far-future expirations clamp instead of overflowing (found by fuzzing)")
+    {
+        ba::credentials c;
+        std::string why;
+        REQUIRE(ba::sansio::parse_credentials_json(
+            R"({"Code": "Success", "AccessKeyId": "A", "SecretAccessKey": "S", "Token": "T", "Expiration": "4060-01-01T00:00:00Z"})",
+            ba::sansio::credential_doc::imds, c, why));
+        REQUIRE(c.expiration);
+        CHECK(*c.expiration > std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 200));
+        CHECK_FALSE(ba::sansio::parse_credentials_json(R"({"Version": 1, "AccessKeyId": "A"})",
+                                                       ba::sansio::credential_doc::process, c, why));
+        CHECK(why == "SecretAccessKey is missing");
+        CHECK_FALSE(ba::sansio::parse_sts_credentials("<ErrorResponse><Error><Code>X</Code><Message>m</Message></Error></ErrorResponse>", c, why));
+        CHECK(why == "STS error X: m");
+        CHECK_FALSE(ba::sansio::parse_sts_credentials("<unclosed", c, why));
+        CHECK(why.find("not valid XML") != std::string::npos);
+    }
+}

@@ -9,9 +9,22 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <string>
 
 namespace bedrock_agent::sansio {
+
+/// A parsed timestamp as a system_clock time, clamped to what system_clock (nanoseconds on
+/// Linux, about years 1678-2262) can hold: an expiration in the year 4060 means "far away", not
+/// an overflow.
+inline std::chrono::system_clock::time_point to_system_time(timestamp t)
+{
+    using namespace std::chrono;
+    constexpr auto max_ms = duration_cast<milliseconds>(system_clock::duration::max()).count() - 1;
+    constexpr auto min_ms = duration_cast<milliseconds>(system_clock::duration::min()).count() + 1;
+    auto ms = std::clamp<long long>(t.time_since_epoch().count(), min_ms, max_ms);
+    return system_clock::time_point(duration_cast<system_clock::duration>(milliseconds(ms)));
+}
 
 enum class credential_doc { process, container, imds };
 
@@ -74,7 +87,7 @@ inline bool parse_credentials_json(std::string_view body, credential_doc kind, c
             why = "Expiration is not an RFC 3339 date-time";
             return false;
         }
-        c.expiration = std::chrono::system_clock::time_point(t.time_since_epoch());
+        c.expiration = to_system_time(t);
     }
     out = std::move(c);
     return true;

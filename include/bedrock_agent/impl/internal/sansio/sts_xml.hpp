@@ -6,6 +6,7 @@
 #include <bedrock_agent/credentials.hpp>
 #include <bedrock_agent/protocol.hpp>
 #include <bedrock_agent/sigv4.hpp>
+#include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
 
 #include <pugixml.hpp>
 
@@ -54,7 +55,7 @@ inline bool parse_sts_credentials(std::string_view xml, credentials& out, std::s
             why = "STS answer: Expiration is not an ISO 8601 date-time";
             return false;
         }
-        cr.expiration = std::chrono::system_clock::time_point(t.time_since_epoch());
+        cr.expiration = to_system_time(t);
     }
     out = std::move(cr);
     return true;

@@ -207,6 +207,8 @@ int main(int argc, char** argv)
     }
 
     ba::client_params p;
+    for (const char* flag : {"--endpoint-url", "--region", "--profile", "--ca-bundle"})
+        if (values.count(flag) && values[flag].empty()) return usage_error(std::string("argument ") + flag + ": expected a non-empty value");
     if (values.count("--region")) p.region = values["--region"];
     if (values.count("--endpoint-url")) p.endpoint_url = values["--endpoint-url"];
     if (values.count("--ca-bundle")) p.ca_file = values["--ca-bundle"];

@@ -147,6 +147,12 @@ int main(int argc, char** argv)
                            ("bedrock-agent-local-" + std::to_string(::getpid()) + "-ca.pem")).string();
             srv.identity().write_ca_file(ca_path);
         }
+        // Catch the signals before announcing the URL: whoever reads the line may signal at once.
+        asio::signal_set signals(io, SIGINT, SIGTERM);
+        signals.async_wait([&](boost::system::error_code, int) {
+            srv.stop();
+            io.stop();
+        });
         std::string line = "{\"url\":";
         bedrock_agent::append_json_string(line, srv.url());
         line += ",\"ca_file\":";
@@ -157,12 +163,6 @@ int main(int argc, char** argv)
         bedrock_agent::append_json_string(line, opts.access_key_id);
         line += "}";
         std::cout << line << std::endl;
-
-        asio::signal_set signals(io, SIGINT, SIGTERM);
-        signals.async_wait([&](boost::system::error_code, int) {
-            srv.stop();
-            io.stop();
-        });
         io.run();
         const auto& c = svc.stats();
         std::cerr << "{\"requests\":" << c.requests << ",\"ok\":" << c.ok << ",\"throttled\":" << c.throttled

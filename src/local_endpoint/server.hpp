@@ -47,6 +47,7 @@ struct reply {
         close_mid_response,  ///< send the status line, headers and half the body, then close
         stall,               ///< wait `delay`, then close without answering
         garbage,             ///< send `body` as raw bytes, then close
+        trickle,             ///< send the response one byte per `delay`, as a slow peer would
     } kind = respond;
     unsigned status = 200;
     std::vector<std::pair<std::string, std::string>> headers{};
@@ -184,7 +185,7 @@ private:
             const request_type& req = parser.get();
             reply r = handler_(req, request_info{id, n});
             tcp.expires_never();
-            if (r.delay.count()) {
+            if (r.delay.count() && r.kind != reply::trickle) {
                 asio::steady_timer t(ex_, r.delay);
                 co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
                 if (state_->stopped) co_return false;
@@ -203,6 +204,18 @@ private:
                                    r.body.substr(0, r.body.size() / 2);
                 tcp.expires_after(std::chrono::seconds(5));
                 co_await asio::async_write(s, asio::buffer(head), asio::as_tuple(asio::use_awaitable));
+                co_return false;
+            }
+            case reply::trickle: {
+                std::string raw = "HTTP/1.1 " + std::to_string(r.status) + " OK\r\nContent-Length: " +
+                                  std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+                for (char ch : raw) {
+                    tcp.expires_after(std::chrono::seconds(5));
+                    auto [tec, tn] = co_await asio::async_write(s, asio::buffer(&ch, 1), asio::as_tuple(asio::use_awaitable));
+                    if (tec || state_->stopped) co_return false;
+                    asio::steady_timer t(ex_, r.delay);
+                    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+                }
                 co_return false;
             }
             case reply::respond: break;

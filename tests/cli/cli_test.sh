@@ -10,10 +10,12 @@ trap cleanup EXIT
 
 start_server() {  # extra flags...
   [ -n "${server:-}" ] && { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }
+  rm -f "$work/line"
   "$localbin" --ca-file "$work/ca.pem" "$@" >"$work/line" 2>"$work/server.err" &
   server=$!
-  for _ in $(seq 200); do [ -s "$work/line" ] && break; sleep 0.02; done
+  for _ in $(seq 500); do grep -q '"url"' "$work/line" 2>/dev/null && break; sleep 0.02; done
   url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' "$work/line")
+  case $url in https://127.0.0.1:*) ;; *) echo "FAIL: the local endpoint did not start"; exit 1 ;; esac
 }
 
 # check NAME EXPECTED_EXIT STDERR_SUBSTRING [args...]
@@ -125,6 +127,14 @@ check "throttled to max attempts" 254 "(ThrottlingException) when calling the St
 start_server --job KB12345678/DS12345678/IJ12345678 --latency-ms 3000
 check "read timeout" 255 "Read timeout on endpoint URL" "$cli" --endpoint-url "$url" --ca-bundle "$work/ca.pem" --region us-east-1 \
   --cli-read-timeout 0.2 stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+
+# The local endpoint stops cleanly on SIGTERM and SIGINT.
+for sig in TERM INT; do
+  kill -s "$sig" "$server"; wait "$server"; rc=$?
+  if [ "$rc" = 0 ] && grep -q '"requests":' "$work/server.err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: SIG$sig exit $rc"; fi
+  server=""
+  [ "$sig" = TERM ] && start_server --job KB12345678/DS12345678/IJ12345678
+done
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -293,6 +293,29 @@ TEST_SUITE("client")
         CHECK(seen == 2);
     }
 
+    TEST_CASE("a peer that trickles one byte at a time is dropped at attempt_timeout")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            auto r = ok_reply();
+            r.kind = local::reply::trickle;
+            r.delay = 50ms;  // ~20 bytes a second: the response would take many seconds
+            return r;
+        });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.attempt_timeout = 300ms;
+        p.retry.max_attempts = 1;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), p);
+            ba::diagnostics d;
+            auto t0 = std::chrono::steady_clock::now();
+            auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec == ba::errc::timeout);
+            CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+            CHECK(c.pool_stats().open == 0);
+        });
+    }
+
     TEST_CASE("operation_timeout bounds the whole call, backoff included")
     {
         local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {

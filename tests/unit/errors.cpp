@@ -198,3 +198,20 @@ TEST_SUITE("smithy-errors")
         CHECK(d.message() == "Bad Gateway");
     }
 }
+
+#include <bedrock_agent/credentials.hpp>
+
+#include <sstream>
+
+TEST_SUITE("errors")
+{
+    TEST_CASE("credentials print without their secrets")
+    {
+        std::ostringstream os;
+        os << ba::credentials{"AKIDEXAMPLE", "SECRETKEY", "SESSIONTOKEN", {}};
+        CHECK(os.str().find("AKIDEXAMPLE") != std::string::npos);
+        CHECK(os.str().find("SECRETKEY") == std::string::npos);
+        CHECK(os.str().find("SESSIONTOKEN") == std::string::npos);
+        CHECK(os.str().find("<redacted>") != std::string::npos);
+    }
+}

@@ -52,6 +52,36 @@ for r in rows:
         out.append(f"Local endpoint (SigV4 verified on every request), async, concurrency {r['concurrency']}: "
                    f"{r['rps']:,.0f} rps, p50 {r['p50_us']} µs, p99 {r['p99_us']} µs, "
                    f"{r['cpu_seconds'] * 1e6 / r['requests']:.1f} client CPU µs/call, {r['errors']} errors.\n")
+# The targets of the benchmark issue, checked against this run.
+def check(ok):
+    return "met" if ok else "**missed**"
+out.append("## Targets\n")
+out.append("| target | measured | status |")
+out.append("|---|---|---|")
+for c in (16, 64, 256):
+    r = cpu_us('async', c) / cpu_us('wrk', c)
+    out.append(f"| async CPU per call ≤ 1.5× wrk's at concurrency {c} | {r:.2f}× | {check(r <= 1.5)} |")
+for c in (64, 256):
+    r = med('async', c, 'rps') / med('wrk', c, 'rps')
+    out.append(f"| async ≥ 80% of wrk's rps at concurrency {c} | {r:.0%} | {check(r >= 0.8)} |")
+r = med('async', 1, 'rps') / med('wrk', 1, 'rps')
+out.append(f"| async ≥ 90% of wrk's rps at concurrency 1 | {r:.0%} | {check(r >= 0.9)} |")
+r = med('async', 256, 'rps') / med('blocking', 256, 'rps')
+m = med('async', 256, 'peak_rss_kb') / med('blocking', 256, 'peak_rss_kb')
+out.append(f"| async ≥ 2× blocking rps at concurrency 256, at ≤ 1/4 of its peak RSS | {r:.2f}×, {m:.2f} of its RSS | "
+           f"{check(r >= 2)} (rps), {check(m <= 0.25)} (RSS) |")
+if "base" in mem and "10000" in mem:
+    out.append(f"| ≤ 2 KiB per waiting call at 10,000 concurrent calls | {per:,.0f} bytes | {check(per <= 2048)} |")
+try:
+    micro0 = {b['name']: b for b in json.load(open(micro_path))["benchmarks"]}
+    ns = sum(micro0[n]['real_time'] for n in ('build', 'parse_response'))
+    allocs = sum(micro0[n].get('allocs/op', 0) for n in ('build', 'parse_response'))
+    out.append(f"| sign + build + parse ≤ 3 µs and ≤ 4 heap allocations | {ns / 1000:.2f} µs, {allocs:.0f} allocations | "
+               f"{check(ns <= 3000)} (time), {check(allocs <= 4)} (allocations) |")
+except Exception:
+    pass
+out.append("")
+out.append(open(__file__.replace("report.py", "ANALYSIS.md")).read())
 try:
     micro = json.load(open(micro_path))
     out.append("Micro-benchmarks of the sans-io core (Google Benchmark):\n")

@@ -18,6 +18,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace bedrock_agent::local {
@@ -420,7 +421,8 @@ private:
         return b;
     }
 
-    reply stop(const std::string& kb, const std::string& ds, const std::string& id)
+    // Validates the ids and finds the job: the job, or the error to answer.
+    std::variant<job*, reply> find_job(const std::string& kb, const std::string& ds, const std::string& id)
     {
         if (auto bad = validate_ids({{"knowledgeBaseId", &kb}, {"dataSourceId", &ds}, {"ingestionJobId", &id}})) return *bad;
         if (auto nf = find_parents(kb, ds)) return *nf;
@@ -429,30 +431,33 @@ private:
             ++counters_.not_found;
             return error(404, "ResourceNotFoundException", "Ingestion job " + id + " does not exist");
         }
+        return &it->second;
+    }
+
+    reply stop(const std::string& kb, const std::string& ds, const std::string& id)
+    {
+        auto found = find_job(kb, ds, id);
+        if (auto* r = std::get_if<reply>(&found)) return *r;
+        job& j = *std::get<job*>(found);
         auto now = clock::now();
-        view v = status_of(it->second, now);
+        view v = status_of(j, now);
         if (v.status != "STARTING" && v.status != "IN_PROGRESS" && !opts_.repeatable_stops) {
             ++counters_.conflict;
             return error(409, "ConflictException", "Ingestion job " + id + " is " + v.status + " and cannot be stopped");
         }
-        if (!it->second.stop_requested_at && it->second.fixed_status.empty()) it->second.stop_requested_at = now;
+        if (!j.stop_requested_at && j.fixed_status.empty()) j.stop_requested_at = now;
         ++counters_.ok;
-        reply r = json_reply(202, job_json(it->second));
+        reply r = json_reply(202, job_json(j));
         r.headers.emplace_back("x-amzn-RequestId", request_id());
         return r;
     }
 
     reply get(const std::string& kb, const std::string& ds, const std::string& id)
     {
-        if (auto bad = validate_ids({{"knowledgeBaseId", &kb}, {"dataSourceId", &ds}, {"ingestionJobId", &id}})) return *bad;
-        if (auto nf = find_parents(kb, ds)) return *nf;
-        auto it = jobs_.find(key(kb, ds, id));
-        if (it == jobs_.end()) {
-            ++counters_.not_found;
-            return error(404, "ResourceNotFoundException", "Ingestion job " + id + " does not exist");
-        }
+        auto found = find_job(kb, ds, id);
+        if (auto* r = std::get_if<reply>(&found)) return *r;
         ++counters_.ok;
-        reply r = json_reply(200, job_json(it->second));
+        reply r = json_reply(200, job_json(*std::get<job*>(found)));
         r.headers.emplace_back("x-amzn-RequestId", request_id());
         return r;
     }

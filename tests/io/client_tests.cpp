@@ -2,6 +2,8 @@
 // made at run time, or plain HTTP), scripted per request.
 #include <bedrock_agent/bedrock_agent.hpp>
 
+#include "common/io_util.hpp"
+#include "common/test_util.hpp"
 #include "local_endpoint/server.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -27,6 +29,8 @@ using namespace std::chrono_literals;
 using boost::system::error_code;
 
 namespace {
+
+using test_util::run;
 
 const ba::stop_ingestion_job_request req{"KB12345678", "DS12345678", "IJ12345678"};
 
@@ -82,22 +86,6 @@ ba::client_params params_for(local::server& s, const std::string& ca)
     p.retry.base_delay = 10ms;  // keep the tests fast; the bounds are checked below
     p.attempt_timeout = 2s;
     return p;
-}
-
-// Runs `fn` (a coroutine) on a fresh io_context until it finishes; fails on an exception.
-template <class Fn>
-void run(Fn fn)
-{
-    asio::io_context io;
-    std::exception_ptr ep;
-    bool done = false;
-    asio::co_spawn(io, fn(io), [&](std::exception_ptr e) {
-        ep = e;
-        done = true;
-    });
-    io.run_for(30s);
-    REQUIRE(done);
-    if (ep) std::rethrow_exception(ep);
 }
 
 struct recorded {

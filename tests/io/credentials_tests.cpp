@@ -3,6 +3,8 @@
 // are set per test and restored after; every server is on loopback.
 #include <bedrock_agent/bedrock_agent.hpp>
 
+#include "common/io_util.hpp"
+#include "common/test_util.hpp"
 #include "local_endpoint/server.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -23,6 +25,8 @@ using namespace std::chrono_literals;
 using boost::system::error_code;
 
 namespace {
+
+using test_util::run;
 
 const ba::stop_ingestion_job_request req{"KB12345678", "DS12345678", "IJ12345678"};
 
@@ -60,23 +64,6 @@ struct env_guard {
             else unsetenv(k.c_str());
         }
     }
-};
-
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir()
-    {
-        static int n = 0;
-        path = std::filesystem::temp_directory_path() / ("bedrock-agent-creds-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-        std::filesystem::create_directories(path);
-    }
-    ~temp_dir() { std::filesystem::remove_all(path); }
-    std::string file(const std::string& name, const std::string& text)
-    {
-        std::ofstream(path / name) << text;
-        return (path / name).string();
-    }
-    std::string p(const std::string& name) const { return (path / name).string(); }
 };
 
 std::string iso(std::chrono::system_clock::time_point t)
@@ -141,21 +128,6 @@ int count_lines(const std::string& path)
     return n;
 }
 
-template <class Fn>
-void run(Fn fn)
-{
-    asio::io_context io;
-    std::exception_ptr ep;
-    bool done = false;
-    asio::co_spawn(io, fn(io), [&](std::exception_ptr e) {
-        ep = e;
-        done = true;
-    });
-    io.run_for(30s);
-    REQUIRE(done);
-    if (ep) std::rethrow_exception(ep);
-}
-
 }  // namespace
 
 TEST_SUITE("credentials")
@@ -163,10 +135,10 @@ TEST_SUITE("credentials")
     TEST_CASE("credential_process: success, and single flight for 1,000 concurrent callers")
     {
         recording_server srv;
-        temp_dir d;
-        auto script = d.file("proc.sh", "echo run >> " + d.p("count") + "\nsleep 0.2\necho '" +
+        test_util::temp_dir d;
+        auto script = d.write("proc.sh", "echo run >> " + d.p("count") + "\nsleep 0.2\necho '" +
                                             creds_json("AKIDPROCESS", std::chrono::system_clock::now() + 1h, true) + "'\n");
-        auto config = d.file("config", "[default]\ncredential_process = sh " + script + "\n");
+        auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
         env_guard env({{"AWS_CONFIG_FILE", config}});
         run([&](asio::io_context& io) -> asio::awaitable<void> {
             ba::client c(io.get_executor(), params(srv.url()));
@@ -189,7 +161,7 @@ TEST_SUITE("credentials")
 
     TEST_CASE("credential_process: a failure carries its stderr; bad output names the member")
     {
-        temp_dir d;
+        test_util::temp_dir d;
         recording_server srv;
         for (auto [body, expected] :
              {std::pair<std::string, std::string>{"echo 'token expired, run aws sso login' >&2; exit 3",
@@ -198,8 +170,8 @@ TEST_SUITE("credentials")
               {"echo '{\"Version\": 1, \"AccessKeyId\": \"A\"}'", "SecretAccessKey is missing"},
               {"echo 'not json'", "not valid JSON"}}) {
             CAPTURE(body);
-            auto script = d.file("proc.sh", body + "\n");
-            auto config = d.file("config", "[default]\ncredential_process = sh " + script + "\n");
+            auto script = d.write("proc.sh", body + "\n");
+            auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
             env_guard env({{"AWS_CONFIG_FILE", config}});
             run([&](asio::io_context& io) -> asio::awaitable<void> {
                 ba::client c(io.get_executor(), params(srv.url()));
@@ -216,12 +188,12 @@ TEST_SUITE("credentials")
     TEST_CASE("refresh: inside the refresh window calls keep the old credentials while one refresh runs; a failed refresh keeps serving them")
     {
         recording_server srv;
-        temp_dir d;
+        test_util::temp_dir d;
         // First run: credentials expiring in 3 minutes (inside the 5-6 minute window); later runs fail.
-        auto script = d.file("proc.sh", "if [ -f " + d.p("ran") + " ]; then echo run >> " + d.p("count") +
+        auto script = d.write("proc.sh", "if [ -f " + d.p("ran") + " ]; then echo run >> " + d.p("count") +
                                             "; echo 'refresh failed' >&2; exit 1; fi\ntouch " + d.p("ran") + "\necho '" +
                                             creds_json("AKIDFIRST", std::chrono::system_clock::now() + 3min, true) + "'\n");
-        auto config = d.file("config", "[default]\ncredential_process = sh " + script + "\n");
+        auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
         env_guard env({{"AWS_CONFIG_FILE", config}});
         run([&](asio::io_context& io) -> asio::awaitable<void> {
             ba::client c(io.get_executor(), params(srv.url()));
@@ -241,10 +213,10 @@ TEST_SUITE("credentials")
     TEST_CASE("expired credentials are fetched again")
     {
         recording_server srv;
-        temp_dir d;
-        auto script = d.file("proc.sh", "echo run >> " + d.p("count") + "\necho '" +
+        test_util::temp_dir d;
+        auto script = d.write("proc.sh", "echo run >> " + d.p("count") + "\necho '" +
                                             creds_json("AKIDEXPIRED", std::chrono::system_clock::now() - 1min, true) + "'\n");
-        auto config = d.file("config", "[default]\ncredential_process = sh " + script + "\n");
+        auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
         env_guard env({{"AWS_CONFIG_FILE", config}});
         run([&](asio::io_context& io) -> asio::awaitable<void> {
             ba::client c(io.get_executor(), params(srv.url()));
@@ -260,7 +232,7 @@ TEST_SUITE("credentials")
     TEST_CASE("container endpoint: FULL_URI on loopback, token file wins and is re-read")
     {
         recording_server srv;
-        temp_dir d;
+        test_util::temp_dir d;
         std::mutex m;
         std::vector<std::string> auths;
         local::server_options o;
@@ -277,7 +249,7 @@ TEST_SUITE("credentials")
             rep.body = creds_json("AKIDCONTAINER", std::chrono::system_clock::now() - 1min, false);  // expired: refetch
             return rep;
         });
-        auto token_file = d.file("token", "FILETOKEN1\n");
+        auto token_file = d.write("token", "FILETOKEN1\n");
         env_guard env({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", meta.get().url() + "/v2/credentials"},
                        {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "ENVTOKEN"},
                        {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file}});
@@ -286,7 +258,7 @@ TEST_SUITE("credentials")
             ba::diagnostics diag;
             auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
             (void)ec;
-            d.file("token", "FILETOKEN2\n");
+            d.write("token", "FILETOKEN2\n");
             auto [ec2, r2] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
             (void)ec2;
         });
@@ -375,7 +347,7 @@ TEST_SUITE("credentials")
     TEST_CASE("web identity: STS AssumeRoleWithWebIdentity on loopback (AWS_ENDPOINT_URL_STS), XML parsed")
     {
         recording_server srv;
-        temp_dir d;
+        test_util::temp_dir d;
         for (bool ok : {true, false}) {
             CAPTURE(ok);
             std::mutex m;
@@ -401,7 +373,7 @@ TEST_SUITE("credentials")
                 }
                 return rep;
             });
-            auto token = d.file("token", "eyJ.web.identity.token\n");
+            auto token = d.write("token", "eyJ.web.identity.token\n");
             env_guard env({{"AWS_WEB_IDENTITY_TOKEN_FILE", token},
                            {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r"},
                            {"AWS_ROLE_SESSION_NAME", "sess"},

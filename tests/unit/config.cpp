@@ -31,22 +31,6 @@ struct fake_env {
     }
 };
 
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir()
-    {
-        static int n = 0;
-        path = std::filesystem::temp_directory_path() / ("bedrock-agent-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-        std::filesystem::create_directories(path);
-    }
-    ~temp_dir() { std::filesystem::remove_all(path); }
-    std::string write(const std::string& name, const std::string& text)
-    {
-        std::ofstream(path / name) << text;
-        return (path / name).string();
-    }
-};
-
 }  // namespace
 
 TEST_SUITE("config")
@@ -170,7 +154,7 @@ sso_region = us-east-1
 
     TEST_CASE("precedence: explicit params, then the environment, then the profile")
     {
-        temp_dir d;
+        test_util::temp_dir d;
         fake_env e;
         e.vars["AWS_CONFIG_FILE"] = d.write("config", "[default]\nregion = eu-west-1\nmax_attempts = 7\n"
                                                       "[profile dev]\nregion = us-west-2\nendpoint_url = https://dev.example\n"
@@ -247,7 +231,7 @@ sso_region = us-east-1
 
     TEST_CASE("bad settings name the variable; an unknown profile is an error")
     {
-        temp_dir d;
+        test_util::temp_dir d;
         fake_env e;
         e.vars["AWS_CONFIG_FILE"] = d.write("config", "[default]\nregion = eu-west-1\n");
         e.vars["AWS_SHARED_CREDENTIALS_FILE"] = d.write("credentials", "");

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <atomic>
 #include <mutex>
 
 namespace asio = boost::asio;
@@ -266,6 +267,28 @@ TEST_SUITE("credentials")
         CHECK(auths[0] == "FILETOKEN1");
         CHECK(auths[1] == "FILETOKEN2");
         CHECK(srv.last_key() == "AKIDCONTAINER");
+    }
+
+    TEST_CASE("container endpoint: an https FULL_URI is verified (a self-signed server is refused)")
+    {
+        recording_server srv;
+        std::atomic<int> hits{0};
+        local::server_thread meta({}, [&](const local::request_type&, const local::request_info&) {
+            ++hits;
+            local::reply rep;
+            rep.status = 200;
+            rep.body = creds_json("AKIDTLS", std::chrono::system_clock::now() + 1h, false);
+            return rep;
+        });
+        env_guard env({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", meta.get().url() + "/creds"}});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params(srv.url()));
+            ba::diagnostics diag;
+            auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec == ba::errc::no_credentials);
+            CHECK(diag.client_message().find("container endpoint") != std::string::npos);
+        });
+        CHECK(hits == 0);  // the TLS handshake failed: no request went out
     }
 
     TEST_CASE("container endpoint: plain http to a host outside the allow-list is refused without a connection")

@@ -65,6 +65,7 @@ struct chain_config {
     bool container = false;
     std::string container_host, container_target, container_error;
     std::uint16_t container_port = 80;
+    bool container_tls = false;
     std::optional<std::string> container_token, container_token_file;
     // Instance metadata.
     bool imds = true;
@@ -121,14 +122,13 @@ inline chain_config make_chain_config(const resolved_settings& st, const environ
         std::string why;
         if (parse_endpoint(full->substr(0, full->find('/', full->find("://") + 3)), ep, why)) {
             c.container_error = "AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid URL";
-        } else if (ep.tls) {
-            c.container_error = "AWS_CONTAINER_CREDENTIALS_FULL_URI: https endpoints are not supported yet";
-        } else if (!is_allowed_container_host(ep.host)) {
+        } else if (!ep.tls && !is_allowed_container_host(ep.host)) {
             c.container_error = "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http is allowed only for loopback, "
                                 "169.254.170.2, 169.254.170.23 and fd00:ec2::23, not " + ep.host;
         } else {
             c.container_host = ep.host;
             c.container_port = ep.port;
+            c.container_tls = ep.tls;  // https: any host, verified against the system trust store
             auto slash = full->find('/', full->find("://") + 3);
             c.container_target = slash == std::string::npos ? "/" : full->substr(slash);
         }
@@ -365,8 +365,8 @@ inline asio::awaitable<fetch_result> fetch_container(asio::any_io_executor ex, c
     }
     http_result h;
     for (int attempt = 1; attempt <= 3; ++attempt) {
-        h = co_await metadata_request(ex, c.container_host, c.container_port, boost::beast::http::verb::get,
-                                      c.container_target, headers, std::chrono::seconds(2));
+        h = co_await simple_request(ex, c.container_host, c.container_port, c.container_tls, boost::beast::http::verb::get,
+                                    c.container_target, headers, std::string(), std::chrono::seconds(2));
         if (!h.ec && h.status == 200) break;
         if (attempt < 3) {
             asio::steady_timer t(ex, std::chrono::milliseconds(100));

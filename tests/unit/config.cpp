@@ -193,6 +193,13 @@ sso_region = us-east-1
         CHECK(s.creds->access_key_id == "AKIDENV");
         CHECK(s.endpoint_url == "https://dev.example");
         CHECK(s.ca_file == "/dev/ca.pem");
+        e.vars["AWS_CREDENTIAL_EXPIRATION"] = "2999-01-01T00:00:00Z";
+        CHECK(ba::detail::resolve_settings(p, e.get()).creds->expiration);
+        e.vars["AWS_CREDENTIAL_EXPIRATION"] = "2001-01-01T00:00:00Z";
+        CHECK(ba::detail::resolve_settings(p, e.get()).ec == ba::errc::no_credentials);
+        e.vars["AWS_CREDENTIAL_EXPIRATION"] = "soon";
+        CHECK(ba::detail::resolve_settings(p, e.get()).why.find("AWS_CREDENTIAL_EXPIRATION") != std::string::npos);
+        e.vars.erase("AWS_CREDENTIAL_EXPIRATION");
         // ... but a profile named in client_params skips the environment's keys.
         p.profile = "dev";
         s = ba::detail::resolve_settings(p, e.get());

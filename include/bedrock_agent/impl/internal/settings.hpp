@@ -8,8 +8,11 @@
 #include <bedrock_agent/client_params.hpp>
 #include <bedrock_agent/endpoint_resolver.hpp>
 #include <bedrock_agent/error.hpp>
+#include <bedrock_agent/protocol.hpp>
+#include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
 #include <bedrock_agent/shared_config.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <optional>
@@ -184,6 +187,14 @@ inline resolved_settings resolve_settings(const client_params& p, const environm
         auto ak = env.get("AWS_ACCESS_KEY_ID"), sk = env.get("AWS_SECRET_ACCESS_KEY");
         if (ak && sk) {
             credentials c{*ak, *sk, env.get("AWS_SESSION_TOKEN").value_or(env.get("AWS_SECURITY_TOKEN").value_or("")), {}};
+            if (auto exp = env.get("AWS_CREDENTIAL_EXPIRATION")) {
+                timestamp t;
+                if (!parse_timestamp(*exp, t))
+                    return fail(errc::invalid_configuration, "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 date-time");
+                c.expiration = sansio::to_system_time(t);
+                if (*c.expiration <= std::chrono::system_clock::now())
+                    return fail(errc::no_credentials, "the environment's credentials expired (AWS_CREDENTIAL_EXPIRATION)");
+            }
             r.creds = std::move(c);
             r.creds_source = "environment";
             return r;

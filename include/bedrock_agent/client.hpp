@@ -33,6 +33,7 @@ struct pool_stats {
     std::uint64_t tls_handshakes = 0;       ///< TLS handshakes completed
     std::uint64_t tls_sessions_resumed = 0; ///< ... of which resumed an earlier session
     std::uint64_t replays = 0;  ///< requests resent once after a reused connection turned out closed
+    std::uint64_t requests_sent = 0;  ///< HTTP requests written in full (retries and replays included)
 };
 
 /// The default completion token of client::stop_ingestion_job: makes the call an

@@ -264,6 +264,7 @@ BEDROCK_AGENT_DECL asio::awaitable<attempt_result> client_impl::attempt(const st
         auto [ec, step] = conn->tls ? co_await exchange(*conn->tls, *conn, http_req, parser)
                                     : co_await exchange(*conn->plain, *conn, http_req, parser);
         pool_.untrack(conn.get());
+        if (!ec || std::string_view(step) != "sending the request") ++pool_.requests_sent;
         auto cs = co_await asio::this_coro::cancellation_state;
         bool cancelled = cs.cancelled() != asio::cancellation_type::none || pool_.closed();
         if (ec && !cancelled && conn->reused && !replayed && !parser.got_some() && conn->buffer.size() == 0 &&

@@ -126,12 +126,13 @@ public:
         s.tls_handshakes = tls_handshakes;
         s.tls_sessions_resumed = tls_sessions_resumed;
         s.replays = replays;
+        s.requests_sent = requests_sent;
         return s;
     }
 
     /// The last resumable TLS session, offered on new connections.
     ssl_session_ptr tls_session;
-    std::uint64_t connections_opened = 0, tls_handshakes = 0, tls_sessions_resumed = 0, replays = 0;
+    std::uint64_t connections_opened = 0, tls_handshakes = 0, tls_sessions_resumed = 0, replays = 0, requests_sent = 0;
 
 private:
     struct waiter {

@@ -25,3 +25,6 @@ TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R 
 
 # Fuzzing: every parser of untrusted input, 30 seconds each (tests/fuzz/run.sh SECONDS reruns them).
 bash tests/fuzz/run.sh 30
+
+# (set -e stops at the first failing phase, so reaching this line means all four passed)
+echo "phases: 4 passed, 0 failed (ctest, ctest under ASan+UBSan, concurrency tests under TSan, fuzzing)"

@@ -75,6 +75,7 @@ int main(int argc, char** argv)
     local::service_options opts;
     if (const char* s = std::getenv("BEDROCK_AGENT_LOCAL_SECRET")) opts.secret_access_key = s;
     std::string ca_path;
+    bool generated_ca = false;
     std::vector<std::string> jobs, sources, seed_files;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -142,9 +143,11 @@ int main(int argc, char** argv)
         local::server srv(io.get_executor(), so,
                           [&](const local::request_type& r, const local::request_info& info) { return svc.handle(r, info); });
         if (so.tls) {
-            if (ca_path.empty())
+            if (ca_path.empty()) {
+                generated_ca = true;
                 ca_path = (std::filesystem::temp_directory_path() /
                            ("bedrock-agent-local-" + std::to_string(::getpid()) + "-ca.pem")).string();
+            }
             srv.identity().write_ca_file(ca_path);
         }
         // Catch the signals before announcing the URL: whoever reads the line may signal at once.
@@ -168,7 +171,7 @@ int main(int argc, char** argv)
         std::cerr << "{\"requests\":" << c.requests << ",\"ok\":" << c.ok << ",\"throttled\":" << c.throttled
                   << ",\"errors\":" << c.errors << ",\"dropped\":" << c.dropped << ",\"bad_signature\":" << c.bad_signature
                   << "}" << std::endl;
-        if (so.tls && ca_path.find("bedrock-agent-local-") != std::string::npos) std::filesystem::remove(ca_path);
+        if (generated_ca) std::filesystem::remove(ca_path);  // a --ca-file path is the caller's to keep
     } catch (const std::exception& e) {
         die(e.what());
     }

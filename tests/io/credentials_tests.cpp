@@ -169,7 +169,10 @@ TEST_SUITE("credentials")
                                                   "exited with status 3: token expired, run aws sso login"},
               {"echo '{\"Version\": 2}'", "Version must be 1"},
               {"echo '{\"Version\": 1, \"AccessKeyId\": \"A\"}'", "SecretAccessKey is missing"},
-              {"echo 'not json'", "not valid JSON"}}) {
+              {"echo 'not json'", "not valid JSON"},
+              // (a here-document: dash's echo would turn \r\n into real bytes, making the JSON invalid)
+              {"cat <<'E'\n{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\", \"SessionToken\": \"T\\r\\nX-Evil: 1\"}\nE",
+               "control character"}}) {
             CAPTURE(body);
             auto script = d.write("proc.sh", body + "\n");
             auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");

@@ -22,12 +22,6 @@ BEDROCK_AGENT_DECL bool is_valid_region(std::string_view r)
     return true;
 }
 
-inline bool has_control_chars(std::string_view s)
-{
-    for (unsigned char c : s)
-        if (c < 0x20 || c == 0x7f) return true;
-    return false;
-}
 
 inline bool is_ip_literal(const std::string& host)
 {
@@ -101,11 +95,9 @@ BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl:
         creds_cache_ = std::make_shared<credentials_cache>(ex_, make_chain_config(st, environment::process()),
                                                            st.providers_tried);
     }
-    if (!config_ec_ && (has_control_chars(creds_.access_key_id) || has_control_chars(creds_.secret_access_key) ||
-                        has_control_chars(creds_.session_token)))
-        // Never echo the values: they are secrets, and CR/LF in them would split a header.
-        fail_config(make_error_code(errc::no_credentials),
-                    "the credentials contain a control character (CR, LF ...); refusing to send them");
+    if (!config_ec_ && !creds_cache_)
+        if (auto fault = credentials_fault(creds_); !fault.empty())
+            fail_config(make_error_code(errc::no_credentials), std::move(fault));
 
     // TLS.
     if (user_ctx) {
@@ -363,12 +355,9 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
     if (c.creds_cache_) {
         auto fetch_deadline = std::min(op_deadline, clock_type::now() + std::chrono::seconds(60));
         auto fr = co_await credentials_cache::get(c.creds_cache_, fetch_deadline);
-        if (!fr.ec && (fr.creds.access_key_id.empty() || fr.creds.secret_access_key.empty()))
-            fr = {make_error_code(errc::no_credentials), "the credentials provider returned empty keys", {}};
-        if (fr.ec || has_control_chars(fr.creds.access_key_id) || has_control_chars(fr.creds.secret_access_key) ||
-            has_control_chars(fr.creds.session_token)) {
-            out.ec = fr.ec ? fr.ec : make_error_code(errc::no_credentials);
-            d.set_client_message(fr.ec ? fr.why : "the credentials contain a control character (CR, LF ...); refusing to send them");
+        if (fr.ec) {  // the cache has already refused empty keys and control characters
+            out.ec = fr.ec;
+            d.set_client_message(fr.why);
             co_return out;
         }
         creds = std::move(fr.creds);

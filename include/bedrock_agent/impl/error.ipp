@@ -100,7 +100,7 @@ BEDROCK_AGENT_DECL bool is_throttling_code(std::string_view code) noexcept
 
 BEDROCK_AGENT_DECL errc errc_from_aws_code(std::string_view code, unsigned status) noexcept
 {
-    if (code == "ThrottlingException" || is_throttling_code(code)) return errc::throttling;
+    if (is_throttling_code(code)) return errc::throttling;  // ThrottlingException is one of them
     if (code == "AccessDeniedException") return errc::access_denied;
     if (code == "ValidationException") return errc::validation;
     if (code == "InternalServerException") return errc::internal_server;

@@ -51,6 +51,7 @@ struct fetch_result {
     boost::system::error_code ec;
     std::string why;
     credentials creds;
+    const char* source = "";  ///< on success: the provider that answered
 };
 
 /// Which I/O providers the chain has, read from the environment once, at client construction.
@@ -153,6 +154,19 @@ inline chain_config make_chain_config(const resolved_settings& st, const environ
     if (auto v = env.get("AWS_METADATA_SERVICE_TIMEOUT")) c.imds_timeout = std::chrono::milliseconds(std::max(1, std::atoi(v->c_str())) * 1000);
     if (auto v = env.get("AWS_METADATA_SERVICE_NUM_ATTEMPTS")) c.imds_attempts = std::max(1, std::atoi(v->c_str()));
     return c;
+}
+
+/// Why credentials cannot be sent, or an empty string. Checked once where credentials come from
+/// (construction, each fetch), not on every call. Never quotes a value: they are secrets, and
+/// CR/LF in them would split a header.
+inline std::string credentials_fault(const credentials& c)
+{
+    if (c.access_key_id.empty() || c.secret_access_key.empty()) return "the credentials have an empty key";
+    for (const std::string* s : {&c.access_key_id, &c.secret_access_key, &c.session_token})
+        for (unsigned char ch : *s)
+            if (ch < 0x20 || ch == 0x7f)
+                return "the credentials contain a control character (CR, LF ...); refusing to send them";
+    return {};
 }
 
 // (No lambdas inside these coroutines: a lambda in an inline coroutine's frame has no linkage,
@@ -480,6 +494,9 @@ private:
         c.fetching_ = true;
         ++c.fetches_;
         fetch_result r = co_await c.fetch_chain();
+        if (!r.ec)
+            if (auto fault = credentials_fault(r.creds); !fault.empty())
+                r = fetch_result{make_error_code(errc::no_credentials), std::string(r.source) + ": " + fault, {}};
         c.fetching_ = false;
         if (!r.ec) {
             c.value_ = r.creds;
@@ -501,6 +518,7 @@ private:
         std::string tried = tried_;
         if (!cfg_.credential_process.empty()) {
             auto r = co_await run_credential_process(ex_, cfg_.credential_process, std::chrono::seconds(30));
+            r.source = "credential_process";
             if (!r.ec) co_return r;
             tried += r.why + "; ";
             // A failing credential_process is an error of its own: later providers are not tried
@@ -510,6 +528,7 @@ private:
         tried += "credential_process: not configured; ";
         if (!cfg_.web_identity_token_file.empty() && !cfg_.role_arn.empty()) {
             auto r = co_await fetch_web_identity(ex_, cfg_);
+            r.source = "web identity";
             if (!r.ec) co_return r;
             tried += r.why + "; ";
         } else {
@@ -517,6 +536,7 @@ private:
         }
         if (cfg_.container) {
             auto r = co_await fetch_container(ex_, cfg_);
+            r.source = "container endpoint";
             if (!r.ec) co_return r;
             tried += r.why + "; ";
         } else {
@@ -524,6 +544,7 @@ private:
         }
         if (cfg_.imds) {
             auto r = co_await fetch_imds(ex_, cfg_);
+            r.source = "instance metadata";
             if (!r.ec) co_return r;
             tried += r.why;
         } else {

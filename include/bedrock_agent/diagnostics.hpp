@@ -38,16 +38,26 @@ public:
     /// Our own explanation: which field, member, byte or step failed. Never contains secrets.
     const std::string& client_message() const noexcept { return client_message_; }
 
-    void clear() { *this = diagnostics(); }
+    /// Empties every member (keeping the strings' capacity, so a reused object stops allocating).
+    void clear() noexcept
+    {
+        aws_error_code_.clear();
+        message_.clear();
+        request_id_.clear();
+        client_message_.clear();
+        field_list_.clear();
+        http_status_ = 0;
+        attempts_ = 0;
+    }
 
     // Setters, for the library and for tests.
-    void set_aws_error_code(std::string v) { aws_error_code_ = std::move(v); }
-    void set_message(std::string v) { message_ = std::move(v); }
-    void set_request_id(std::string v) { request_id_ = std::move(v); }
+    void set_aws_error_code(std::string_view v) { aws_error_code_.assign(v); }
+    void set_message(std::string_view v) { message_.assign(v); }
+    void set_request_id(std::string_view v) { request_id_.assign(v); }
     void set_http_status(unsigned v) noexcept { http_status_ = v; }
     void set_attempts(unsigned v) noexcept { attempts_ = v; }
     void set_field_list(std::vector<validation_field> v) { field_list_ = std::move(v); }
-    void set_client_message(std::string v) { client_message_ = std::move(v); }
+    void set_client_message(std::string_view v) { client_message_.assign(v); }
 
     bool operator==(const diagnostics&) const = default;
 

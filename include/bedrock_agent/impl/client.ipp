@@ -42,19 +42,37 @@ inline clock_type::time_point step_deadline(clock_type::time_point deadline, std
     return std::min(deadline, clock_type::now() + limit);
 }
 
-inline std::string_view to_std(boost::beast::string_view v) { return {v.data(), v.size()}; }
-
-// The head of a message for debug output, secrets replaced.
-template <class Header>
-std::string redacted_head(const char* what, const Header& h, const std::string& first_line)
+// A request's head for debug output (its wire bytes), secrets replaced.
+inline std::string redacted_request(std::string_view wire, const endpoint& ep)
 {
-    std::string out = std::string(what) + "\n" + first_line + "\n";
-    for (const auto& f : h) {
-        std::string_view name = to_std(f.name_string());
+    std::string out = "request:\n";
+    bool first = true;
+    for (std::size_t pos = 0; pos < wire.size();) {
+        std::size_t eol = wire.find("\r\n", pos);
+        if (eol == std::string_view::npos || eol == pos) break;
+        std::string_view line = wire.substr(pos, eol - pos);
+        pos = eol + 2;
+        if (first) {
+            out.append(line).append(ep.tls ? " (https://" : " (http://").append(hostport(ep)).append(")\n");
+            first = false;
+            continue;
+        }
+        std::string_view name = line.substr(0, line.find(':'));
         bool secret = sigv4::detail::iequals(name, "authorization") || sigv4::detail::iequals(name, "x-amz-security-token");
-        out.append(name).append(": ").append(secret ? std::string_view("<redacted>") : to_std(f.value())).append("\n");
+        if (secret) out.append(name).append(": <redacted>\n");
+        else out.append(line).append("\n");
     }
     return out;
+}
+
+inline std::string redacted_response(const sansio::response_data& r)
+{
+    std::string out = "response:\nHTTP/1.1 " + std::to_string(r.status) + " " + r.reason + "\n";
+    for (const auto& [name, value] : r.fields) {
+        bool secret = sigv4::detail::iequals(name, "authorization") || sigv4::detail::iequals(name, "x-amz-security-token");
+        out.append(name).append(": ").append(secret ? std::string_view("<redacted>") : std::string_view(value)).append("\n");
+    }
+    return out + "body: " + std::to_string(r.body.size()) + " bytes\n";
 }
 
 inline std::string op_timeout_message(std::chrono::milliseconds limit, const char* where, unsigned attempts)
@@ -162,11 +180,13 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
             resolved_ = results;
         }
     }
-    c.set_deadline(connect_deadline);
-    auto [cec, ep] = co_await c.tcp().async_connect(resolved_, asio::as_tuple(asio::use_awaitable));
-    if (cec) {
+    pool_.set_deadline(&c, connect_deadline);
+    // Once the deadline watch has closed the socket, the other addresses are not tried.
+    auto [cec, ep] = co_await asio::async_connect(
+        c.socket(), resolved_, connect_condition{&c}, asio::as_tuple(asio::use_awaitable));
+    if (cec || c.timed_out) {
         resolved_ = {};  // look the name up again next time
-        if (cec == beast::error::timeout) {
+        if (c.timed_out) {
             d.set_client_message("connecting to " + hostport(ep_) + " timed out");
             co_return make_error_code(errc::timeout);
         }
@@ -174,7 +194,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
         co_return cec;
     }
     error_code ignored;
-    c.tcp().socket().set_option(tcp::no_delay(true), ignored);
+    c.socket().set_option(tcp::no_delay(true), ignored);
     if (!c.tls) co_return error_code{};
 
     SSL* ssl = c.tls->native_handle();
@@ -184,10 +204,10 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
         c.tls->set_verify_callback(asio::ssl::host_name_verification(ep_.host));
     }
     if (pool_.tls_session) SSL_set_session(ssl, pool_.tls_session.get());
-    c.set_deadline(step_deadline(deadline, params_.pool.tls_handshake_timeout));
+    pool_.set_deadline(&c, step_deadline(deadline, params_.pool.tls_handshake_timeout));
     auto [hec] = co_await c.tls->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
-    if (hec) {
-        if (hec == beast::error::timeout) {
+    if (hec || c.timed_out) {
+        if (c.timed_out) {
             d.set_client_message("TLS handshake with " + hostport(ep_) + " timed out");
             co_return make_error_code(errc::timeout);
         }
@@ -202,32 +222,82 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     co_return error_code{};
 }
 
-template <class Stream>
-asio::awaitable<std::pair<error_code, const char*>> exchange(Stream& s, connection& c,
-                                                              const sansio::http_request& req, response_parser& p)
-{
-    auto [wec, wn] = co_await http::async_write(s, req, asio::as_tuple(asio::use_awaitable));
-    if (wec) co_return std::pair{wec, "sending the request"};
-    auto [rec, rn] = co_await http::async_read(s, c.buffer, p, asio::as_tuple(asio::use_awaitable));
-    co_return std::pair{rec, "reading the response"};
-}
+struct exchange_result {
+    error_code ec;
+    const char* step = "";
+    bool got_some = false;    ///< some of a response arrived
+    bool keep_alive = false;  ///< the response allows reuse
+};
 
-BEDROCK_AGENT_DECL asio::awaitable<attempt_result> client_impl::attempt(const stop_ingestion_job_request& req,
-                                                                        const credentials& creds, unsigned n, std::string_view invocation_id,
-                                                                        clock_type::time_point deadline, diagnostics& d)
+// Sends c.out and reads the response into c.response, parsing bytes as they arrive.
+template <class Stream>
+asio::awaitable<exchange_result> exchange(Stream& s, connection& c, std::uint32_t header_limit, std::uint64_t body_limit)
 {
-    attempt_result r;
-    auto lease = co_await pool_.acquire(deadline);
-    if (lease.ec) {
-        r.ec = lease.ec;
-        if (lease.ec == errc::timeout)
-            d.set_client_message("timed out waiting for a free connection (all " +
-                                 std::to_string(params_.pool.max_connections) + " in use)");
-        else if (lease.ec == asio::error::no_buffer_space)
-            d.set_client_message("too many calls waiting for a connection (pool_params::max_waiting)");
+    exchange_result r;
+    auto [wec, wn] = co_await asio::async_write(s, asio::buffer(c.out), asio::as_tuple(asio::use_awaitable));
+    if (wec) {
+        r.ec = wec;
+        r.step = "sending the request";
         co_return r;
     }
-    std::unique_ptr<connection> conn = std::move(lease.conn);
+    r.step = "reading the response";
+    sansio::response_reader reader(c.response);
+    reader.header_limit(header_limit);
+    reader.body_limit(body_limit);
+    reader.eager(true);
+    for (;;) {
+        if (c.buffer.size() != 0) {
+            error_code ec;
+            c.buffer.consume(reader.put(c.buffer.data(), ec));
+            if (reader.is_done()) break;
+            if (ec && ec != http::error::need_more) {
+                r.ec = ec;
+                break;
+            }
+        }
+        auto [rec, rn] = co_await s.async_read_some(c.buffer.prepare(8192), asio::as_tuple(asio::use_awaitable));
+        c.buffer.commit(rn);
+        if (rec == asio::error::eof) {
+            // As Beast's http::read: the end of the stream ends a message without a length, is
+            // end_of_stream before any byte, and partial_message in the middle of one.
+            if (reader.got_some()) {
+                error_code ec;
+                reader.put_eof(ec);
+                r.ec = ec;
+            } else {
+                r.ec = http::error::end_of_stream;
+            }
+            break;
+        }
+        if (rec) {
+            r.ec = rec;
+            break;
+        }
+    }
+    r.got_some = reader.got_some();
+    r.keep_alive = !r.ec && reader.keep_alive();
+    co_return r;
+}
+
+BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::attempt(const stop_ingestion_job_request& req,
+                                                                     const credentials& creds, unsigned n,
+                                                                     std::string_view invocation_id,
+                                                                     clock_type::time_point deadline,
+                                                                     stop_ingestion_job_response& out, unsigned& http_status,
+                                                                     diagnostics& d)
+{
+    lease l;
+    if (auto now = pool_.try_acquire()) l = std::move(*now);
+    else l = co_await pool_.wait(deadline);
+    if (l.ec) {
+        if (l.ec == errc::timeout)
+            d.set_client_message("timed out waiting for a free connection (all " +
+                                 std::to_string(params_.pool.max_connections) + " in use)");
+        else if (l.ec == asio::error::no_buffer_space)
+            d.set_client_message("too many calls waiting for a connection (pool_params::max_waiting)");
+        co_return l.ec;
+    }
+    std::unique_ptr<connection> conn = std::move(l.conn);
     bool replayed = false;
     for (;;) {
         if (!conn) {
@@ -237,30 +307,27 @@ BEDROCK_AGENT_DECL asio::awaitable<attempt_result> client_impl::attempt(const st
             pool_.untrack(conn.get());
             if (ec) {
                 pool_.release(nullptr, false);
-                r.ec = ec;
-                co_return r;
+                co_return ec;
             }
         }
-        auto http_req = sansio::build_stop_ingestion_job(
-            req, {ep_, creds, region_, std::chrono::system_clock::now(), invocation_id, n,
-                  std::max(1u, *params_.retry.max_attempts), &keys_});
-        response_parser parser;
-        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(params_.max_response_header_bytes, UINT32_MAX)));
-        parser.body_limit(params_.max_response_body_bytes);
-        if (params_.debug_log)
-            params_.debug_log(redacted_head("request:", http_req,
-                                            "POST " + std::string(to_std(http_req.target())) + " HTTP/1.1 (" +
-                                                (ep_.tls ? "https://" : "http://") + hostport(ep_) + ")"));
-        conn->set_deadline(deadline);
+        writer_.write(conn->out, req,
+                      {ep_, creds, region_, std::chrono::system_clock::now(), invocation_id, n,
+                       std::max(1u, *params_.retry.max_attempts), &keys_});
+        if (params_.debug_log) params_.debug_log(redacted_request(conn->out, ep_));
+        conn->response.keep_fields = static_cast<bool>(params_.debug_log);
+        conn->deadline = deadline;
         pool_.track(conn.get());
-        auto [ec, step] = conn->tls ? co_await exchange(*conn->tls, *conn, http_req, parser)
-                                    : co_await exchange(*conn->plain, *conn, http_req, parser);
+        auto header_limit = static_cast<std::uint32_t>(std::min<std::size_t>(params_.max_response_header_bytes, UINT32_MAX));
+        exchange_result x = conn->tls ? co_await exchange(*conn->tls, *conn, header_limit, params_.max_response_body_bytes)
+                                      : co_await exchange(*conn->plain, *conn, header_limit, params_.max_response_body_bytes);
         pool_.untrack(conn.get());
-        if (!ec || std::string_view(step) != "sending the request") ++pool_.requests_sent;
+        error_code ec = x.ec;
+        const std::string_view step = x.step;
+        if (!ec || step != "sending the request") ++pool_.requests_sent;
         auto cs = co_await asio::this_coro::cancellation_state;
         bool cancelled = cs.cancelled() != asio::cancellation_type::none || pool_.closed();
-        if (ec && !cancelled && conn->reused && !replayed && !parser.got_some() && conn->buffer.size() == 0 &&
-            sansio::classify(ec) == sansio::error_class::transient) {
+        if (ec && !cancelled && !conn->timed_out && conn->reused && !replayed && !x.got_some &&
+            conn->buffer.size() == 0 && sansio::classify(ec) == sansio::error_class::transient) {
             // The server closed the connection while it sat idle: resend once on a fresh one,
             // in the same slot, without spending a retry attempt.
             conn->close();
@@ -273,29 +340,23 @@ BEDROCK_AGENT_DECL asio::awaitable<attempt_result> client_impl::attempt(const st
             conn->close();
             pool_.release(nullptr, false);
             if (cancelled) {
-                r.ec = asio::error::operation_aborted;
-            } else if (ec == beast::error::timeout) {
-                r.ec = make_error_code(errc::timeout);
-                d.set_client_message(std::string("attempt ") + std::to_string(n) + " timed out " + step);
+                co_return asio::error::operation_aborted;
+            } else if (conn->timed_out) {
+                d.set_client_message(std::string("attempt ") + std::to_string(n) + " timed out " + std::string(step));
+                co_return make_error_code(errc::timeout);
             } else if (ec == http::error::body_limit || ec == http::error::header_limit) {
-                r.ec = make_error_code(errc::response_too_large);
                 d.set_client_message(ec == http::error::body_limit
                                          ? "the response body is larger than " +
                                                std::to_string(params_.max_response_body_bytes) + " bytes"
                                          : "the response headers are larger than " +
                                                std::to_string(params_.max_response_header_bytes) + " bytes");
-            } else {
-                r.ec = ec;
-                d.set_client_message(std::string(step) + " (" + hostport(ep_) + "): " + ec.message());
+                co_return make_error_code(errc::response_too_large);
             }
-            co_return r;
+            d.set_client_message(std::string(step) + " (" + hostport(ep_) + "): " + ec.message());
+            co_return ec;
         }
-        auto& res = parser.get();
-        if (params_.debug_log)
-            params_.debug_log(redacted_head("response:", res,
-                                            "HTTP/1.1 " + std::to_string(res.result_int()) + " " +
-                                                std::string(to_std(res.reason()))) +
-                              "body: " + std::to_string(res.body().size()) + " bytes\n");
+        const auto& res = conn->response;
+        if (params_.debug_log) params_.debug_log(redacted_response(res));
         if (conn->tls && !conn->session_saved) {
             // TLS 1.3 tickets arrive after the handshake; by the first response they are in.
             conn->session_saved = true;
@@ -303,24 +364,21 @@ BEDROCK_AGENT_DECL asio::awaitable<attempt_result> client_impl::attempt(const st
             if (s && SSL_SESSION_is_resumable(s)) pool_.tls_session.reset(s, ssl_session_deleter{});
             else if (s) SSL_SESSION_free(s);
         }
-        bool reusable = res.keep_alive() && conn->buffer.size() == 0;
+        // The response is parsed before the connection goes back: its buffers are the
+        // connection's.
+        http_status = res.status;
+        d.set_http_status(res.status);
+        d.set_request_id(res.request_id);
+        if (res.status / 100 == 2) {
+            ec = parse_stop_ingestion_job_response(res.body, out, d);
+            http_status = 0;
+        } else {
+            ec = parse_error_response({res.status, res.reason, res.error_type, res.request_id, res.body}, d);
+        }
+        bool reusable = x.keep_alive && conn->buffer.size() == 0 && !conn->timed_out;
         if (!reusable) conn->close(/*clean=*/true);
         pool_.release(std::move(conn), reusable);
-
-        unsigned status = res.result_int();
-        d.set_http_status(status);
-        auto rid = res.find("x-amzn-RequestId");
-        if (rid != res.end()) d.set_request_id(std::string(rid->value()));
-        if (status / 100 == 2) {
-            r.ec = parse_stop_ingestion_job_response(res.body(), r.response, d);
-        } else {
-            auto et = res.find("X-Amzn-Errortype");
-            r.ec = parse_error_response({status, to_std(res.reason()), et == res.end() ? std::string_view{} : to_std(et->value()),
-                                         rid == res.end() ? std::string_view{} : to_std(rid->value()), res.body()},
-                                        d);
-            r.http_status = status;
-        }
-        co_return r;
+        co_return ec;
     }
 }
 
@@ -351,7 +409,8 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
     const auto op_deadline = p.operation_timeout.count() ? start + p.operation_timeout : clock_type::time_point::max();
 
     // Credentials: static ones, or the chain's (cached, fetched once for concurrent callers).
-    credentials creds = c.creds_;
+    const credentials* creds = &c.creds_;
+    credentials fetched;
     if (c.creds_cache_) {
         auto fetch_deadline = std::min(op_deadline, clock_type::now() + std::chrono::seconds(60));
         auto fr = co_await credentials_cache::get(c.creds_cache_, fetch_deadline);
@@ -360,9 +419,10 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
             d.set_client_message(fr.why);
             co_return out;
         }
-        creds = std::move(fr.creds);
+        fetched = std::move(fr.creds);
+        creds = &fetched;
     }
-    const std::string invocation_id = sansio::format_uuid_v4(c.rng_(), c.rng_());
+    const sansio::uuid_text invocation_id = sansio::make_uuid_v4(c.rng_(), c.rng_());
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     sansio::retry_fsm fsm(p.retry, c.quota_);
 
@@ -378,20 +438,21 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
             d.set_http_status(0);
             d.set_field_list({});
             d.set_client_message({});
-            auto res = co_await c.attempt(req, creds, action.attempt, invocation_id, attempt_deadline, d);
+            unsigned http_status = 0;
+            error_code ec = co_await c.attempt(req, *creds, action.attempt, std::string_view(invocation_id.data(), invocation_id.size()),
+                                               attempt_deadline, out.response, http_status, d);
             d.set_attempts(action.attempt);
             auto cs = co_await asio::this_coro::cancellation_state;
             if (cs.cancelled() != asio::cancellation_type::none || c.pool_.closed()) {
                 out.ec = asio::error::operation_aborted;
                 break;
             }
-            if (res.ec == errc::timeout && attempt_deadline == op_deadline && clock_type::now() >= op_deadline) {
+            if (ec == errc::timeout && attempt_deadline == op_deadline && clock_type::now() >= op_deadline) {
                 out.ec = make_error_code(errc::timeout);
                 d.set_client_message(op_timeout_message(p.operation_timeout, "during an attempt", fsm.attempts()));
                 break;
             }
-            if (!res.ec) out.response = std::move(res.response);
-            action = fsm.resume({res.ec, res.http_status, d.aws_error_code()}, uniform(c.rng_));
+            action = fsm.resume({ec, http_status, d.aws_error_code()}, uniform(c.rng_));
         } else if (action.kind == sansio::retry_action::sleep) {
             auto wake = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(action.delay);
             asio::steady_timer t(c.ex_);

@@ -5,6 +5,7 @@
 // thread reuses one EVP_MD_CTX, so hashing allocates nothing after the first call.
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <array>
 #include <cstring>
@@ -68,6 +69,63 @@ inline digest hmac_sha256(std::string_view key, std::string_view msg)
     }
     digest inner = sha256({std::string_view(ipad, 64), msg});
     return sha256({std::string_view(opad, 64), as_view(inner)});
+}
+
+// The request hot path hashes with OpenSSL's one-shot SHA256_* functions: they reach the same
+// assembly (SHA-NI, AVX2) as EVP without its provider dispatch, and a SHA256_CTX is a plain
+// struct that can be copied, which makes HMAC with a fixed key two block-state copies.
+// OpenSSL 3 marks them deprecated but keeps them; the pragmas confine that to this block.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+struct sha256_state {
+    SHA256_CTX ctx;
+    sha256_state() noexcept { SHA256_Init(&ctx); }
+    void update(std::string_view s) noexcept { SHA256_Update(&ctx, s.data(), s.size()); }
+    void final(unsigned char* out32) noexcept { SHA256_Final(out32, &ctx); }
+};
+
+/// HMAC-SHA256 with a fixed key (at most 64 bytes): the key's inner and outer pads are absorbed
+/// once, and each MAC starts from copies of those states.
+class hmac_sha256_key {
+public:
+    void set(const unsigned char* key, std::size_t n) noexcept
+    {
+        unsigned char ipad[64], opad[64];
+        std::memset(ipad, 0x36, 64);
+        std::memset(opad, 0x5c, 64);
+        for (std::size_t i = 0; i < n && i < 64; ++i) {
+            ipad[i] ^= key[i];
+            opad[i] ^= key[i];
+        }
+        inner_ = sha256_state();
+        outer_ = sha256_state();
+        SHA256_Update(&inner_.ctx, ipad, 64);
+        SHA256_Update(&outer_.ctx, opad, 64);
+    }
+    /// Starts a MAC: update() the returned state with the message, then finish() it.
+    sha256_state begin() const noexcept { return inner_; }
+    void finish(sha256_state& s, unsigned char* out32) const noexcept
+    {
+        unsigned char inner[32];
+        s.final(inner);
+        sha256_state o = outer_;
+        SHA256_Update(&o.ctx, inner, 32);
+        o.final(out32);
+    }
+
+private:
+    sha256_state inner_, outer_;
+};
+#pragma GCC diagnostic pop
+
+inline char* write_hex(char* out, const unsigned char* p, std::size_t n) noexcept
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < n; ++i) {
+        *out++ = hex[p[i] >> 4];
+        *out++ = hex[p[i] & 0xf];
+    }
+    return out;
 }
 
 inline void append_hex(std::string& out, const unsigned char* p, std::size_t n)

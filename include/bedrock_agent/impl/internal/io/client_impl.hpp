@@ -12,15 +12,16 @@
 #include <bedrock_agent/impl/internal/io/pool.hpp>
 #include <bedrock_agent/impl/internal/sansio/error_classifier.hpp>
 #include <bedrock_agent/impl/internal/sansio/request_builder.hpp>
+#include <bedrock_agent/impl/internal/sansio/request_writer.hpp>
 #include <bedrock_agent/impl/internal/sansio/retry_fsm.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <memory>
 #include <random>
@@ -30,12 +31,12 @@ namespace bedrock_agent::detail {
 
 namespace http = boost::beast::http;
 using boost::system::error_code;
-using response_parser = http::response_parser<http::string_body>;
+using lease = pool::lease;
 
-struct attempt_result {
-    error_code ec;
-    unsigned http_status = 0;
-    stop_ingestion_job_response response;
+/// Stops async_connect from trying further addresses once the deadline watch closed the socket.
+struct connect_condition {
+    const connection* c;
+    bool operator()(const error_code&, const asio::ip::tcp::endpoint&) const noexcept { return !c->timed_out; }
 };
 
 BEDROCK_AGENT_DECL bool is_valid_region(std::string_view region);
@@ -44,10 +45,14 @@ class client_impl {
 public:
     BEDROCK_AGENT_DECL client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx, const client_params& p);
 
-    BEDROCK_AGENT_DECL asio::awaitable<attempt_result> attempt(const stop_ingestion_job_request& req,
-                                                               const credentials& creds, unsigned n,
-                                                               std::string_view invocation_id,
-                                                               clock_type::time_point deadline, diagnostics& d);
+    /// One HTTP attempt: a connection from the pool (opened if need be), the request, the
+    /// response parsed into `out` (2xx) or into `d` (an error; http_status set).
+    BEDROCK_AGENT_DECL asio::awaitable<error_code> attempt(const stop_ingestion_job_request& req,
+                                                           const credentials& creds, unsigned n,
+                                                           std::string_view invocation_id,
+                                                           clock_type::time_point deadline,
+                                                           stop_ingestion_job_response& out, unsigned& http_status,
+                                                           diagnostics& d);
     BEDROCK_AGENT_DECL void shutdown();
 
     asio::any_io_executor ex_;
@@ -65,6 +70,7 @@ public:
     sansio::retry_quota quota_;
     std::mt19937_64 rng_;
     sigv4::signing_key_cache keys_;
+    sansio::request_writer writer_;
     std::vector<asio::steady_timer*> sleeping_;  ///< backoff timers, for shutdown()
     asio::ip::tcp::resolver::results_type resolved_;  ///< cached DNS answer
 

@@ -1,20 +1,24 @@
 #ifndef BEDROCK_AGENT_IMPL_INTERNAL_IO_CONNECTION_HPP
 #define BEDROCK_AGENT_IMPL_INTERNAL_IO_CONNECTION_HPP
 
-// One keep-alive HTTP/1.1 connection, over TLS or plain TCP. The deadline of every step lives on
-// the tcp_stream (expires_at); a passed deadline closes the socket and fails the step with
-// beast::error::timeout.
+// One keep-alive HTTP/1.1 connection, over TLS or plain TCP, with the buffers its exchanges
+// reuse. Its deadline is watched by the pool's deadline watch (one timer for all
+// connections), which closes the socket when it passes and sets timed_out: the pending step then
+// fails and the caller reports a timeout.
 
+#include <bedrock_agent/impl/internal/sansio/response_reader.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <openssl/ssl.h>
 
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace bedrock_agent::detail {
 
@@ -28,7 +32,8 @@ struct ssl_session_deleter {
 using ssl_session_ptr = std::shared_ptr<SSL_SESSION>;
 
 struct connection {
-    using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+    using socket_type = asio::ip::tcp::socket;
+    using tls_stream = asio::ssl::stream<socket_type>;
 
     connection(const asio::any_io_executor& ex, asio::ssl::context* ctx)
     {
@@ -36,13 +41,7 @@ struct connection {
         else plain.emplace(ex);
     }
 
-    beast::tcp_stream& tcp() noexcept { return tls ? beast::get_lowest_layer(*tls) : *plain; }
-
-    void set_deadline(clock_type::time_point deadline)
-    {
-        if (deadline == clock_type::time_point::max()) tcp().expires_never();
-        else tcp().expires_at(deadline);
-    }
+    socket_type& socket() noexcept { return tls ? tls->next_layer() : *plain; }
 
     /// Closes the socket at once (no TLS close_notify): pending operations fail with
     /// operation_aborted. `clean` says the exchange ended well: OpenSSL would otherwise mark the
@@ -51,13 +50,18 @@ struct connection {
     {
         if (clean && tls) SSL_set_shutdown(tls->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
         boost::system::error_code ignored;
-        tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-        tcp().socket().close(ignored);
+        socket().shutdown(socket_type::shutdown_both, ignored);
+        socket().close(ignored);
     }
 
     std::optional<tls_stream> tls;
-    std::optional<beast::tcp_stream> plain;
-    beast::flat_buffer buffer;
+    std::optional<socket_type> plain;
+    beast::flat_buffer buffer;       ///< bytes read and not yet parsed
+    std::string out;                 ///< the request being sent
+    sansio::response_data response;  ///< the last response read
+    clock_type::time_point deadline = clock_type::time_point::max();  ///< of the step under way
+    bool timed_out = false;          ///< the pool's deadline watch closed it
+    std::size_t watch_index = 0;     ///< its place in the pool's in-use list
     clock_type::time_point idle_since{};
     bool reused = false;          ///< has served a request before
     bool session_saved = false;   ///< its TLS session went into the pool's cache

@@ -18,6 +18,7 @@
 #include <deque>
 #include <list>
 #include <memory>
+#include <optional>
 
 namespace bedrock_agent::detail {
 
@@ -32,25 +33,34 @@ public:
 
     pool(const asio::any_io_executor& ex, const pool_params& params) : ex_(ex), params_(params) {}
 
-    asio::awaitable<lease> acquire(clock_type::time_point deadline)
+    /// The part of acquiring that does not wait: a connection, a permit, an error, or nothing
+    /// (every connection is busy: wait()).
+    std::optional<lease> try_acquire()
     {
         lease l;
         if (closed_) {
             l.ec = asio::error::operation_aborted;
-            co_return l;
+            return l;
         }
         if (auto c = take_idle()) {
             l.conn = std::move(c);
-            co_return l;
+            return l;
         }
         if (open_ < std::max<std::size_t>(1, params_.max_connections)) {
             ++open_;  // a permit: the caller opens the connection
-            co_return l;
+            return l;
         }
         if (waiters_.size() >= params_.max_waiting) {
             l.ec = asio::error::no_buffer_space;
-            co_return l;
+            return l;
         }
+        return std::nullopt;
+    }
+
+    /// Waits in FIFO order for a connection handed back, or a permit, until `deadline`.
+    asio::awaitable<lease> wait(clock_type::time_point deadline)
+    {
+        lease l;
         waiter w{asio::steady_timer(ex_)};
         w.timer.expires_at(deadline);
         auto it = waiters_.insert(waiters_.end(), &w);
@@ -97,9 +107,29 @@ public:
         --open_;
     }
 
-    /// Connections in use register here so that shutdown() can close them.
-    void track(connection* c) { in_use_.push_back(c); }
-    void untrack(connection* c) { std::erase(in_use_, c); }
+    /// Connections in use register here, so that shutdown() can close them and the deadline
+    /// watch can time them out (set_deadline). O(1) both ways.
+    void track(connection* c)
+    {
+        c->timed_out = false;
+        c->watch_index = in_use_.size();
+        in_use_.push_back(c);
+        watch(c->deadline);
+    }
+    void untrack(connection* c)
+    {
+        auto i = c->watch_index;
+        in_use_[i] = in_use_.back();
+        in_use_[i]->watch_index = i;
+        in_use_.pop_back();
+    }
+    /// The deadline of the step a tracked connection is in; when it passes, the connection is
+    /// closed and its timed_out flag set.
+    void set_deadline(connection* c, clock_type::time_point d)
+    {
+        c->deadline = d;
+        watch(d);
+    }
 
     /// Closes everything: idle connections, connections in use (their calls fail with
     /// operation_aborted) and wakes every waiter.
@@ -111,6 +141,7 @@ public:
         idle_.clear();
         for (auto* c : in_use_) c->close();
         for (auto* w : waiters_) w->timer.cancel();
+        watch_timer_.cancel();
     }
 
     bool closed() const noexcept { return closed_; }
@@ -164,8 +195,41 @@ private:
         w->timer.cancel();
     }
 
+    // The deadline watch: one timer for every connection in use, set to the earliest deadline
+    // among them when that is earlier than the one it is set to. Steps of one call add no
+    // timer operation of their own.
+    void watch(clock_type::time_point d)
+    {
+        if (d >= watch_at_) return;
+        watch_at_ = d;
+        watch_timer_.expires_at(d);  // a wait already pending completes with operation_aborted
+        watch_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+            if (!ec && !alive.expired()) on_watch();
+        });
+    }
+    void on_watch()
+    {
+        watch_at_ = clock_type::time_point::max();
+        auto now = clock_type::now();
+        auto next = clock_type::time_point::max();
+        for (auto* c : in_use_) {
+            if (c->deadline <= now) {
+                if (!c->timed_out) {
+                    c->timed_out = true;
+                    c->close();
+                }
+            } else {
+                next = std::min(next, c->deadline);
+            }
+        }
+        if (next != clock_type::time_point::max()) watch(next);
+    }
+
     asio::any_io_executor ex_;
     const pool_params& params_;
+    asio::steady_timer watch_timer_{ex_};
+    clock_type::time_point watch_at_ = clock_type::time_point::max();
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
     std::deque<std::unique_ptr<connection>> idle_;
     std::list<waiter*> waiters_;
     std::vector<connection*> in_use_;

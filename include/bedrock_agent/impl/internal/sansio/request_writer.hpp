@@ -1,0 +1,221 @@
+#ifndef BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_REQUEST_WRITER_HPP
+#define BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_REQUEST_WRITER_HPP
+
+// The request of one attempt, written as wire bytes into a buffer the caller reuses: the same
+// bytes as request_builder's message (the tests compare them), without building a message.
+//
+// A StopIngestionJob request has a fixed shape: its canonical request is
+//   POST \n {path} \n \n host:{host} \n x-amz-date:{date} \n [x-amz-security-token:{token} \n]
+//   \n host;x-amz-date[;x-amz-security-token] \n {sha256("")}
+// and when the path needs no encoding or normalisation (validated labels, no base path) and the
+// token has no character that canonicalisation would change, the writer hashes those pieces as
+// they are and signs with the derived key's precomputed HMAC states: no allocation once `out`
+// has grown. Any other request takes the generic signer (sigv4::sign), which is the reference.
+
+#include <bedrock_agent/impl/internal/crypto.hpp>
+#include <bedrock_agent/impl/internal/sansio/request_builder.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace bedrock_agent::sansio {
+
+/// A UUID v4 as 36 characters, without allocating.
+using uuid_text = std::array<char, 36>;
+
+inline uuid_text make_uuid_v4(std::uint64_t hi, std::uint64_t lo) noexcept
+{
+    hi = (hi & 0xffffffffffff0fffull) | 0x0000000000004000ull;  // version 4
+    lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // variant 10
+    unsigned char b[16];
+    for (int i = 0; i < 8; ++i) {
+        b[i] = static_cast<unsigned char>(hi >> (56 - 8 * i));
+        b[8 + i] = static_cast<unsigned char>(lo >> (56 - 8 * i));
+    }
+    uuid_text t;
+    char* o = t.data();
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) *o++ = '-';
+        o = detail::write_hex(o, b + i, 1);
+    }
+    return t;
+}
+
+/// Serialises a Beast request head (request_builder's message) to wire bytes.
+inline void serialize_head(std::string& out, const http_request& r)
+{
+    out.clear();
+    out.append("POST ").append(r.target().data(), r.target().size()).append(" HTTP/1.1\r\n");
+    for (const auto& f : r)
+        out.append(f.name_string().data(), f.name_string().size())
+            .append(": ")
+            .append(f.value().data(), f.value().size())
+            .append("\r\n");
+    out.append("\r\n");
+}
+
+class request_writer {
+public:
+    /// Writes (replacing `out`'s contents) the signed request of one attempt. The request must
+    /// have passed validate().
+    void write(std::string& out, const stop_ingestion_job_request& req, const build_context& ctx)
+    {
+        if (!fast_path_applies(req, ctx)) {
+            serialize_head(out, build_stop_ingestion_job(req, ctx));
+            return;
+        }
+        const auto& ep = ctx.ep;
+        const auto& cr = ctx.creds;
+        update_date(ctx.now);
+        const std::string_view date8(amz_date_, 8), amz_date(amz_date_, 16);
+        sigv4::signing_key_cache& keys = ctx.key_cache ? *ctx.key_cache : local_keys_;
+        const auto& key = keys.get(cr.secret_access_key, date8, ctx.region, signing_name);
+        if (!key_valid_ || key != key_ || date8 != std::string_view(scope_).substr(0, 8) || ctx.region != scope_region_) {
+            key_ = key;
+            hmac_.set(key_.data(), key_.size());
+            scope_.assign(date8).append("/").append(ctx.region).append("/bedrock/aws4_request");
+            scope_region_.assign(ctx.region);
+            key_valid_ = true;
+        }
+        const bool token = !cr.session_token.empty();
+
+        // Canonical request, hashed piece by piece.
+        detail::sha256_state h;
+        h.update("POST\n");
+        hash_path(h, req);
+        h.update("\n\nhost:");
+        h.update(ep.host_header);
+        h.update("\nx-amz-date:");
+        h.update(amz_date);
+        h.update("\n");
+        if (token) {
+            h.update("x-amz-security-token:");
+            h.update(cr.session_token);
+            h.update("\n");
+        }
+        const std::string_view signed_headers = token ? "host;x-amz-date;x-amz-security-token" : "host;x-amz-date";
+        h.update("\n");
+        h.update(signed_headers);
+        h.update("\n");
+        h.update(sigv4::empty_payload_sha256);
+        unsigned char creq_hash[32];
+        h.final(creq_hash);
+
+        // String to sign, MACed with the derived key.
+        char hex[64];
+        detail::write_hex(hex, creq_hash, 32);
+        auto m = hmac_.begin();
+        m.update("AWS4-HMAC-SHA256\n");
+        m.update(amz_date);
+        m.update("\n");
+        m.update(scope_);
+        m.update("\n");
+        m.update(std::string_view(hex, 64));
+        unsigned char sig[32];
+        hmac_.finish(m, sig);
+        detail::write_hex(hex, sig, 32);
+
+        // The request, in request_builder's header order.
+        out.clear();
+        out.append("POST ");
+        append_path(out, req);
+        out.append(" HTTP/1.1\r\nHost: ").append(ep.host_header);
+        out.append("\r\nUser-Agent: ").append(user_agent);
+        if (token) out.append("\r\nX-Amz-Security-Token: ").append(cr.session_token);
+        out.append("\r\nX-Amz-Date: ").append(amz_date);
+        out.append("\r\nAuthorization: AWS4-HMAC-SHA256 Credential=").append(cr.access_key_id);
+        out.append("/").append(scope_).append(", SignedHeaders=").append(signed_headers);
+        out.append(", Signature=").append(hex, 64);
+        out.append("\r\namz-sdk-invocation-id: ").append(ctx.invocation_id);
+        out.append("\r\namz-sdk-request: attempt=");
+        append_uint(out, ctx.attempt);
+        out.append("; max=");
+        append_uint(out, ctx.max_attempts);
+        out.append("\r\nContent-Length: 0\r\n\r\n");
+    }
+
+    /// True when write() takes the fixed-shape path (for tests).
+    static bool fast_path_applies(const stop_ingestion_job_request& req, const build_context& ctx) noexcept
+    {
+        auto label_ok = [](std::string_view s) {
+            if (s.empty()) return false;
+            for (char c : s)
+                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+            return true;
+        };
+        for (char c : ctx.creds.session_token)
+            if (c <= ' ' || c > '~') return false;  // canonicalisation would trim or fold it
+        for (char c : ctx.ep.host_header)
+            if (c <= ' ' || c > '~') return false;
+        return ctx.ep.base_path.empty() && label_ok(req.knowledge_base_id) && label_ok(req.data_source_id) &&
+               label_ok(req.ingestion_job_id) && !ctx.creds.access_key_id.empty() &&
+               !ctx.creds.secret_access_key.empty() && !ctx.region.empty();
+    }
+
+private:
+    void update_date(std::chrono::system_clock::time_point now)
+    {
+        using namespace std::chrono;
+        auto s = floor<seconds>(now);
+        if (s.time_since_epoch().count() == second_) return;
+        second_ = s.time_since_epoch().count();
+        auto days = floor<std::chrono::days>(s);
+        year_month_day ymd(days);
+        hh_mm_ss hms(s - days);
+        auto put = [](char* p, unsigned v, int n) {
+            for (int i = n - 1; i >= 0; --i, v /= 10) p[i] = static_cast<char>('0' + v % 10);
+        };
+        put(amz_date_, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+        put(amz_date_ + 4, static_cast<unsigned>(ymd.month()), 2);
+        put(amz_date_ + 6, static_cast<unsigned>(ymd.day()), 2);
+        amz_date_[8] = 'T';
+        put(amz_date_ + 9, static_cast<unsigned>(hms.hours().count()), 2);
+        put(amz_date_ + 11, static_cast<unsigned>(hms.minutes().count()), 2);
+        put(amz_date_ + 13, static_cast<unsigned>(hms.seconds().count()), 2);
+        amz_date_[15] = 'Z';
+    }
+
+    template <class Sink>
+    static void path_pieces(Sink&& sink, const stop_ingestion_job_request& req)
+    {
+        sink("/knowledgebases/");
+        sink(req.knowledge_base_id);
+        sink("/datasources/");
+        sink(req.data_source_id);
+        sink("/ingestionjobs/");
+        sink(req.ingestion_job_id);
+        sink("/stop");
+    }
+    static void hash_path(detail::sha256_state& h, const stop_ingestion_job_request& req)
+    {
+        path_pieces([&](std::string_view s) { h.update(s); }, req);
+    }
+    static void append_path(std::string& out, const stop_ingestion_job_request& req)
+    {
+        path_pieces([&](std::string_view s) { out.append(s); }, req);
+    }
+    static void append_uint(std::string& out, unsigned v)
+    {
+        char b[10];
+        int n = 0;
+        do b[n++] = static_cast<char>('0' + v % 10);
+        while ((v /= 10) != 0);
+        while (n) out.push_back(b[--n]);
+    }
+
+    std::int64_t second_ = INT64_MIN;
+    char amz_date_[16] = {};
+    sigv4::signing_key_cache local_keys_;
+    std::array<unsigned char, 32> key_{};
+    detail::hmac_sha256_key hmac_;
+    std::string scope_;  ///< 20261129/us-east-1/bedrock/aws4_request
+    std::string scope_region_;
+    bool key_valid_ = false;
+};
+
+}  // namespace bedrock_agent::sansio
+
+#endif

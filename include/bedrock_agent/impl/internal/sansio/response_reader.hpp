@@ -1,0 +1,97 @@
+#ifndef BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_RESPONSE_READER_HPP
+#define BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_RESPONSE_READER_HPP
+
+// An HTTP/1.1 response parser that keeps only what the client uses: the status, the reason, the
+// two x-amzn headers and the body (Content-Length or chunked), in a response_data the connection
+// reuses, so a response costs no allocation once its buffers have grown. Beast's basic_parser
+// does the HTTP grammar, the limits and keep-alive; this class only stores.
+
+#include <boost/beast/http/basic_parser.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace bedrock_agent::sansio {
+
+struct response_data {
+    unsigned status = 0;
+    std::string reason;
+    std::string request_id;   ///< x-amzn-RequestId
+    std::string error_type;   ///< X-Amzn-ErrorType
+    std::string body;
+    bool keep_fields = false;  ///< also record every header (for debug logs)
+    std::vector<std::pair<std::string, std::string>> fields;
+
+    void clear() noexcept
+    {
+        status = 0;
+        reason.clear();
+        request_id.clear();
+        error_type.clear();
+        body.clear();
+        fields.clear();
+    }
+};
+
+class response_reader : public boost::beast::http::basic_parser<false> {
+    using error_code = boost::beast::error_code;
+    using string_view = boost::beast::string_view;
+
+public:
+    /// Clears `d` and fills it as the response is parsed.
+    explicit response_reader(response_data& d) noexcept : d_(d) { d_.clear(); }
+
+private:
+    static std::string_view sv(string_view s) noexcept { return {s.data(), s.size()}; }
+    static bool iequals(std::string_view a, std::string_view b) noexcept
+    {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            char x = a[i], y = b[i];
+            if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+            if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+            if (x != y) return false;
+        }
+        return true;
+    }
+
+    void on_request_impl(boost::beast::http::verb, string_view, string_view, int, error_code&) override {}
+    void on_response_impl(int code, string_view reason, int, error_code&) override
+    {
+        d_.status = static_cast<unsigned>(code);
+        d_.reason.assign(reason.data(), reason.size());
+    }
+    void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) override
+    {
+        if (iequals(sv(name), "x-amzn-requestid")) d_.request_id.assign(value.data(), value.size());
+        else if (iequals(sv(name), "x-amzn-errortype")) d_.error_type.assign(value.data(), value.size());
+        if (d_.keep_fields) d_.fields.emplace_back(std::string(sv(name)), std::string(sv(value)));
+    }
+    void on_header_impl(error_code&) override {}
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override
+    {
+        // The body limit was checked against Content-Length before this call.
+        if (length && *length < (std::uint64_t{1} << 24)) d_.body.reserve(static_cast<std::size_t>(*length));
+    }
+    std::size_t on_body_impl(string_view s, error_code&) override
+    {
+        d_.body.append(s.data(), s.size());
+        return s.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, string_view s, error_code&) override
+    {
+        d_.body.append(s.data(), s.size());
+        return s.size();
+    }
+    void on_finish_impl(error_code&) override {}
+
+    response_data& d_;
+};
+
+}  // namespace bedrock_agent::sansio
+
+#endif

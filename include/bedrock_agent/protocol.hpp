@@ -51,7 +51,8 @@ BEDROCK_AGENT_DECL std::string format_timestamp(timestamp t);
 
 /// Parses a 2xx StopIngestionJob body. The body is taken as received (simdjson's padding is
 /// handled inside). On failure returns errc::invalid_response with the member at fault named in
-/// diag.client_message().
+/// diag.client_message(), and `out` holds what was parsed so far. `out` is overwritten in place:
+/// parsing into the same object again allocates nothing once its strings have grown.
 BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(std::string_view body,
                                                                               stop_ingestion_job_response& out,
                                                                               diagnostics& diag);

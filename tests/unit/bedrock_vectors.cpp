@@ -1,6 +1,8 @@
 // The StopIngestionJob vectors generated with botocore (shared/testdata/sigv4/bedrock-agent-vectors):
 // signing cases stage by stage, and the request builder against botocore's wire capture.
 #include <bedrock_agent/impl/internal/sansio/request_builder.hpp>
+#include <bedrock_agent/impl/internal/sansio/request_writer.hpp>
+#include <bedrock_agent/impl/internal/sansio/response_reader.hpp>
 #include <bedrock_agent/sigv4.hpp>
 
 #include "common/test_util.hpp"
@@ -9,6 +11,7 @@
 #include <simdjson.h>
 
 #include <iostream>
+#include <random>
 
 namespace sigv4 = bedrock_agent::sigv4;
 namespace ba = bedrock_agent;
@@ -144,5 +147,168 @@ TEST_SUITE("request")
         CHECK(u[14] == '4');
         CHECK((u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b'));
         CHECK(ba::sansio::format_uuid_v4(0, 0) == "00000000-0000-4000-8000-000000000000");
+    }
+}
+
+TEST_SUITE("request")
+{
+    TEST_CASE("the request writer's bytes equal the builder's, on the fixed-shape path and off it")
+    {
+        // One writer across every case, as a client keeps one: its cached date, derived key and
+        // scope must follow changes of time, secret and region.
+        ba::sansio::request_writer w;
+        ba::sigv4::signing_key_cache keys;
+        std::string out;
+        const char* urls[] = {"https://bedrock-agent.us-east-1.amazonaws.com", "http://127.0.0.1:8080", "https://[::1]:4443",
+                              "https://example.com/prefix/v1"};
+        const ba::credentials creds[] = {{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", {}},
+                                         {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "FQoGZXIvYXdzEJr//TOKEN="},
+                                         {"AKIDOTHER", "another-secret", "token with  spaces "}};
+        const char* regions[] = {"us-east-1", "eu-west-3"};
+        const char* times[] = {"20150830T123600Z", "20150830T235959Z", "20150831T000000Z", "20261129T010203Z"};
+        const ba::stop_ingestion_job_request reqs[] = {{"KBID123456", "DSID123456", "JOBID12345"},
+                                                       {"a1b2c3d4e5", "ZZZZZZZZZZ", "0000000000"}};
+        int fast = 0, generic = 0;
+        for (auto url : urls)
+            for (const auto& cr : creds)
+                for (auto region : regions)
+                    for (auto when : times)
+                        for (const auto& r : reqs)
+                            for (unsigned attempt : {1u, 3u, 10u}) {
+                                ba::endpoint ep;
+                                std::string why;
+                                REQUIRE_FALSE(ba::parse_endpoint(url, ep, why));
+                                std::chrono::system_clock::time_point t;
+                                REQUIRE(sigv4::parse_amz_date(when, t));
+                                t += std::chrono::milliseconds(attempt * 7);  // sub-second parts are dropped
+                                ba::sansio::build_context ctx{ep, cr, region, t, "0f0e0d0c-0b0a-4908-8706-050403020100",
+                                                              attempt, 10, &keys};
+                                CAPTURE(url);
+                                CAPTURE(region);
+                                CAPTURE(when);
+                                CAPTURE(cr.session_token);
+                                w.write(out, r, ctx);
+                                std::string expected;
+                                ba::sansio::serialize_head(expected, ba::sansio::build_stop_ingestion_job(r, ctx));
+                                CHECK(out == expected);
+                                bool applies = ba::sansio::request_writer::fast_path_applies(r, ctx);
+                                CHECK(applies == (ep.base_path.empty() && cr.session_token.find(' ') == std::string::npos));
+                                (applies ? fast : generic)++;
+                            }
+        // 3 of the 4 endpoints have no base path, 2 of the 3 credentials a plain token (or none).
+        CHECK(fast == 3 * 2 * 2 * 4 * 2 * 3);
+        CHECK(generic == 576 - fast);
+    }
+
+    TEST_CASE("the writer's request carries botocore's signature")
+    {
+        simdjson::dom::parser p;
+        std::string text;
+        auto cap = load_vectors(p, text)["botocore-wire-capture-stop-ingestion-job"]["request"];
+        ba::endpoint ep;
+        std::string why;
+        REQUIRE_FALSE(ba::parse_endpoint("https://bedrock-agent.us-east-1.amazonaws.com", ep, why));
+        ba::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", {}};
+        std::chrono::system_clock::time_point t;
+        REQUIRE(sigv4::parse_amz_date("20150830T123600Z", t));
+        ba::stop_ingestion_job_request r{"KBID123456", "DSID123456", "JOBID12345"};
+        ba::sansio::build_context ctx{ep, creds, "us-east-1", t, "00000000-0000-4000-8000-000000000000", 1, 3, nullptr};
+        REQUIRE(ba::sansio::request_writer::fast_path_applies(r, ctx));
+        ba::sansio::request_writer w;
+        std::string out;
+        w.write(out, r, ctx);
+        std::string auth = "\r\nAuthorization: " + std::string(std::string_view(cap["headers"]["Authorization"])) + "\r\n";
+        CHECK(out.find(auth) != std::string::npos);
+        CHECK(out.starts_with("POST /knowledgebases/KBID123456/datasources/DSID123456/ingestionjobs/JOBID12345/stop HTTP/1.1\r\n"));
+        CHECK(out.ends_with("\r\nContent-Length: 0\r\n\r\n"));
+    }
+
+    TEST_CASE("make_uuid_v4 matches format_uuid_v4")
+    {
+        std::mt19937_64 rng(42);
+        for (int i = 0; i < 1000; ++i) {
+            auto hi = rng(), lo = rng();
+            auto u = ba::sansio::make_uuid_v4(hi, lo);
+            CHECK(std::string(u.data(), u.size()) == ba::sansio::format_uuid_v4(hi, lo));
+        }
+    }
+}
+
+TEST_SUITE("response")
+{
+    // Feeds `wire` to a response_reader in pieces of `step` bytes, as a connection would.
+    boost::beast::error_code read_in_pieces(std::string_view wire, std::size_t step, ba::sansio::response_data& d,
+                                            bool* keep_alive = nullptr, std::uint64_t body_limit = 1 << 20)
+    {
+        ba::sansio::response_reader r(d);
+        r.eager(true);
+        r.body_limit(body_limit);
+        r.header_limit(1024);
+        std::string pending;
+        boost::beast::error_code ec;
+        for (std::size_t at = 0; at < wire.size() && !r.is_done();) {
+            auto n = std::min(step, wire.size() - at);
+            pending.append(wire.substr(at, n));
+            at += n;
+            // Parse what is pending until the parser wants more bytes, as the client's loop does.
+            for (std::size_t used = 1; used != 0 && !pending.empty() && !r.is_done();) {
+                ec = {};
+                used = r.put(boost::asio::buffer(pending), ec);
+                pending.erase(0, used);
+                if (ec == boost::beast::http::error::need_more) ec = {};
+                if (ec) return ec;
+            }
+        }
+        if (!r.is_done()) return boost::beast::http::error::partial_message;
+        if (keep_alive) *keep_alive = r.keep_alive();
+        return ec;
+    }
+
+    TEST_CASE("response_reader keeps status, reason, the x-amzn headers and the body")
+    {
+        const std::string wire =
+            "HTTP/1.1 409 Conflict\r\nX-AMZN-REQUESTID: rid-1\r\nx-amzn-errortype: ConflictException:http://x\r\n"
+            "Content-Type: application/json\r\nContent-Length: 10\r\n\r\n{\"a\":\"bc\"}";
+        for (std::size_t step : {std::size_t{1}, std::size_t{7}, wire.size()}) {
+            ba::sansio::response_data d;
+            d.body = "left over";
+            bool keep = false;
+            REQUIRE_FALSE(read_in_pieces(wire, step, d, &keep));
+            CHECK(d.status == 409);
+            CHECK(d.reason == "Conflict");
+            CHECK(d.request_id == "rid-1");
+            CHECK(d.error_type == "ConflictException:http://x");
+            CHECK(d.body == "{\"a\":\"bc\"}");
+            CHECK(keep);
+            CHECK(d.fields.empty());
+        }
+    }
+
+    TEST_CASE("response_reader: chunked bodies, Connection: close, debug fields")
+    {
+        ba::sansio::response_data d;
+        d.keep_fields = true;
+        bool keep = true;
+        REQUIRE_FALSE(read_in_pieces("HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                                     "3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n",
+                                     5, d, &keep));
+        CHECK(d.status == 202);
+        CHECK(d.body == "abcde");
+        CHECK_FALSE(keep);
+        REQUIRE(d.fields.size() == 2);
+        CHECK(d.fields[1].first == "Connection");
+        CHECK(d.request_id.empty());
+    }
+
+    TEST_CASE("response_reader: limits and malformed input fail with Beast's errors")
+    {
+        ba::sansio::response_data d;
+        CHECK(read_in_pieces("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", 64, d, nullptr, 10) ==
+              boost::beast::http::error::body_limit);
+        CHECK(read_in_pieces("HTTP/1.1 200 OK\r\nX: " + std::string(2000, 'a') + "\r\n\r\n", 64, d) ==
+              boost::beast::http::error::header_limit);
+        CHECK(read_in_pieces("HTTP/1.1 2000 OK\r\n\r\n", 64, d));
+        CHECK(read_in_pieces("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab", 64, d) ==
+              boost::beast::http::error::partial_message);
     }
 }

@@ -148,6 +148,19 @@ BEDROCK_AGENT_DECL void client_impl::shutdown()
     for (auto* t : sleeping_) t->cancel();
 }
 
+// Waits for what a TLS step asked for: bytes from the socket (fed to OpenSSL) or room to write.
+inline asio::awaitable<error_code> tls_wait(connection& c, io_status st)
+{
+    if (st == io_status::want_write) {
+        auto [ec] = co_await c.sock.async_wait(asio::socket_base::wait_write, asio::as_tuple(asio::use_awaitable));
+        co_return ec;
+    }
+    auto [ec, n] = co_await c.sock.async_read_some(asio::buffer(c.raw), asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::eof) co_return asio::ssl::error::stream_truncated;
+    if (!ec && !c.feed(c.raw.data(), n)) co_return asio::error::no_memory;
+    co_return ec;
+}
+
 BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, clock_type::time_point deadline, diagnostics& d)
 {
     using asio::ip::tcp;
@@ -195,17 +208,36 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     }
     error_code ignored;
     c.socket().set_option(tcp::no_delay(true), ignored);
-    if (!c.tls) co_return error_code{};
+    error_code aec;
+    c.attach(aec);
+    if (aec) {
+        d.set_client_message("setting up the connection to " + hostport(ep_) + ": " + aec.message());
+        co_return aec;
+    }
+    if (!c.is_tls()) co_return error_code{};
 
-    SSL* ssl = c.tls->native_handle();
-    if (!is_ip_literal(ep_.host)) SSL_set_tlsext_host_name(ssl, ep_.host.c_str());  // SNI (not for IPs: RFC 6066)
+    SSL* ssl = c.ssl.get();
+    const bool ip = is_ip_literal(ep_.host);
+    if (!ip) SSL_set_tlsext_host_name(ssl, ep_.host.c_str());  // SNI (not for IPs: RFC 6066)
     if (params_.verify_tls) {
-        c.tls->set_verify_mode(asio::ssl::verify_peer);
-        c.tls->set_verify_callback(asio::ssl::host_name_verification(ep_.host));
+        // Peer and host name (or IP address) verification, by OpenSSL during the handshake.
+        SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+        int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), ep_.host.c_str())
+                    : SSL_set1_host(ssl, ep_.host.c_str());
+        if (ok != 1) {
+            d.set_client_message("cannot verify the host name " + ep_.host);
+            co_return make_error_code(errc::invalid_configuration);
+        }
     }
     if (pool_.tls_session) SSL_set_session(ssl, pool_.tls_session.get());
     pool_.set_deadline(&c, step_deadline(deadline, params_.pool.tls_handshake_timeout));
-    auto [hec] = co_await c.tls->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+    error_code hec;
+    for (;;) {
+        auto st = c.handshake(hec);
+        if (st == io_status::done || st == io_status::failed) break;
+        hec = co_await tls_wait(c, st);
+        if (hec) break;
+    }
     if (hec || c.timed_out) {
         if (c.timed_out) {
             d.set_client_message("TLS handshake with " + hostport(ep_) + " timed out");
@@ -230,15 +262,19 @@ struct exchange_result {
 };
 
 // Sends c.out and reads the response into c.response, parsing bytes as they arrive.
-template <class Stream>
-asio::awaitable<exchange_result> exchange(Stream& s, connection& c, std::uint32_t header_limit, std::uint64_t body_limit)
+inline asio::awaitable<exchange_result> exchange(connection& c, std::uint32_t header_limit, std::uint64_t body_limit)
 {
     exchange_result r;
-    auto [wec, wn] = co_await asio::async_write(s, asio::buffer(c.out), asio::as_tuple(asio::use_awaitable));
-    if (wec) {
-        r.ec = wec;
-        r.step = "sending the request";
-        co_return r;
+    r.step = "sending the request";
+    for (std::size_t off = 0; off < c.out.size();) {
+        std::size_t n = 0;
+        auto st = c.write_some(c.out.data() + off, c.out.size() - off, n, r.ec);
+        off += n;
+        if (st == io_status::failed) co_return r;
+        if (st != io_status::done) {
+            r.ec = co_await tls_wait(c, st);
+            if (r.ec) co_return r;
+        }
     }
     r.step = "reading the response";
     sansio::response_reader reader(c.response);
@@ -246,22 +282,42 @@ asio::awaitable<exchange_result> exchange(Stream& s, connection& c, std::uint32_
     reader.body_limit(body_limit);
     reader.eager(true);
     for (;;) {
-        if (c.buffer.size() != 0) {
+        // Parse what is buffered until the parser is done or wants more bytes.
+        while (c.buffer.size() != 0 && !reader.is_done() && !r.ec) {
             error_code ec;
-            c.buffer.consume(reader.put(c.buffer.data(), ec));
-            if (reader.is_done()) break;
-            if (ec && ec != http::error::need_more) {
-                r.ec = ec;
-                break;
-            }
+            auto used = reader.put(c.buffer.data(), ec);
+            c.buffer.consume(used);
+            if (ec == http::error::need_more) break;
+            if (ec) r.ec = ec;
+            else if (used == 0) break;
         }
-        auto [rec, rn] = co_await s.async_read_some(c.buffer.prepare(8192), asio::as_tuple(asio::use_awaitable));
-        c.buffer.commit(rn);
-        if (rec == asio::error::eof) {
+        if (reader.is_done() || r.ec) break;
+        auto space = c.buffer.prepare(4096);
+        std::size_t n = 0;
+        error_code ec;
+        if (c.is_tls()) {
+            auto st = c.read_some(static_cast<char*>(space.data()), space.size(), n, ec);
+            if (st == io_status::want_read) {
+                // OpenSSL has no full record: wait for the socket, and hand it what came.
+                auto [rec, rn] = co_await c.sock.async_read_some(asio::buffer(c.raw), asio::as_tuple(asio::use_awaitable));
+                if (rec == asio::error::eof) ec = asio::ssl::error::stream_truncated;  // no close_notify
+                else if (rec) ec = rec;
+                else if (!c.feed(c.raw.data(), rn)) ec = asio::error::no_memory;
+                if (!ec) continue;
+            } else if (st == io_status::want_write) {
+                ec = co_await tls_wait(c, st);
+                if (!ec) continue;
+            }
+        } else {
+            auto [rec, rn] = co_await c.sock.async_read_some(space, asio::as_tuple(asio::use_awaitable));
+            ec = rec;
+            n = rn;
+        }
+        c.buffer.commit(n);
+        if (ec == asio::error::eof) {
             // As Beast's http::read: the end of the stream ends a message without a length, is
             // end_of_stream before any byte, and partial_message in the middle of one.
             if (reader.got_some()) {
-                error_code ec;
                 reader.put_eof(ec);
                 r.ec = ec;
             } else {
@@ -269,8 +325,8 @@ asio::awaitable<exchange_result> exchange(Stream& s, connection& c, std::uint32_
             }
             break;
         }
-        if (rec) {
-            r.ec = rec;
+        if (ec) {
+            r.ec = ec;
             break;
         }
     }
@@ -318,8 +374,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::attempt(const stop_i
         conn->deadline = deadline;
         pool_.track(conn.get());
         auto header_limit = static_cast<std::uint32_t>(std::min<std::size_t>(params_.max_response_header_bytes, UINT32_MAX));
-        exchange_result x = conn->tls ? co_await exchange(*conn->tls, *conn, header_limit, params_.max_response_body_bytes)
-                                      : co_await exchange(*conn->plain, *conn, header_limit, params_.max_response_body_bytes);
+        exchange_result x = co_await exchange(*conn, header_limit, params_.max_response_body_bytes);
         pool_.untrack(conn.get());
         error_code ec = x.ec;
         const std::string_view step = x.step;
@@ -357,10 +412,10 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::attempt(const stop_i
         }
         const auto& res = conn->response;
         if (params_.debug_log) params_.debug_log(redacted_response(res));
-        if (conn->tls && !conn->session_saved) {
+        if (conn->is_tls() && !conn->session_saved) {
             // TLS 1.3 tickets arrive after the handshake; by the first response they are in.
             conn->session_saved = true;
-            SSL_SESSION* s = SSL_get1_session(conn->tls->native_handle());
+            SSL_SESSION* s = SSL_get1_session(conn->ssl.get());
             if (s && SSL_SESSION_is_resumable(s)) pool_.tls_session.reset(s, ssl_session_deleter{});
             else if (s) SSL_SESSION_free(s);
         }

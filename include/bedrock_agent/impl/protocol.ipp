@@ -99,11 +99,6 @@ struct json_reader {
         out.assign(s);
         return true;
     }
-    bool int64(simdjson::ondemand::value v, std::int64_t& out, std::string_view member)
-    {
-        if (auto e = v.get_int64().get(out)) return fail(e, member);
-        return true;
-    }
     bool time(simdjson::ondemand::value v, timestamp& out, std::string_view member)
     {
         std::string_view s;
@@ -145,8 +140,9 @@ inline bool parse_statistics(json_reader& r, simdjson::ondemand::object obj, ing
         for (const auto& [name, ptr] : members) {
             if (key == name) {
                 if (json_reader::is_null(v)) break;
-                std::string member = "ingestionJob.statistics." + std::string(name);
-                if (!r.int64(v, st.*ptr, member)) return false;
+                // (The member's name is built only for an error message.)
+                if (auto e = v.get_int64().get(st.*ptr))
+                    return r.fail(e, "ingestionJob.statistics." + std::string(name));
                 break;
             }
         }
@@ -416,8 +412,22 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(s
         if (e == simdjson::INCORRECT_TYPE) return detail::invalid_response(diag, "response body: not a JSON object");
         return detail::invalid_response(diag, "response body: " + detail::json_error_text(e));
     }
+    // Parsed in place, reusing the strings' capacity of a response object used before.
     bool have_job = false;
-    stop_ingestion_job_response resp;
+    ingestion_job& job_out = out.ingestion_job;
+    auto reset = [&] {
+        job_out.knowledge_base_id.clear();
+        job_out.data_source_id.clear();
+        job_out.ingestion_job_id.clear();
+        job_out.description.reset();
+        job_out.status = ingestion_job_status::unknown;
+        job_out.status_text.clear();
+        job_out.statistics.reset();
+        job_out.failure_reasons.clear();
+        job_out.started_at = {};
+        job_out.updated_at = {};
+    };
+    reset();
     for (auto field : root) {
         std::string_view key;
         if (auto e = field.unescaped_key().get(key)) {
@@ -435,8 +445,8 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(s
                 r.fail(e, "ingestionJob");
                 return r.ec;
             }
-            resp.ingestion_job = {};
-            if (!detail::parse_job(r, job, resp.ingestion_job)) return r.ec;
+            reset();
+            if (!detail::parse_job(r, job, job_out)) return r.ec;
             have_job = true;
         }
     }
@@ -444,7 +454,6 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(s
     if (const char* rest = nullptr; !doc.current_location().get(rest))
         return detail::invalid_response(diag, "response body: trailing content after the JSON object");
     if (!have_job) return detail::invalid_response(diag, "ingestionJob: required member is missing");
-    out = std::move(resp);
     return {};
 }
 

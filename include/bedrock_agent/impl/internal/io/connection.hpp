@@ -2,22 +2,34 @@
 #define BEDROCK_AGENT_IMPL_INTERNAL_IO_CONNECTION_HPP
 
 // One keep-alive HTTP/1.1 connection, over TLS or plain TCP, with the buffers its exchanges
-// reuse. Its deadline is watched by the pool's deadline watch (one timer for all
-// connections), which closes the socket when it passes and sets timed_out: the pending step then
-// fails and the caller reports a timeout.
+// reuse. Its deadline is watched by the pool's deadline watch (one timer for all connections),
+// which closes the socket when it passes and sets timed_out: the pending step then fails and the
+// caller reports a timeout.
+//
+// TLS drives OpenSSL directly. It writes straight to the non-blocking socket (a socket BIO: the
+// request is one write() inside SSL_write, with no handler to run afterwards), and reads from a
+// memory BIO that the coroutine fills with socket::async_read_some (Asio's reactor then reads only
+// when epoll said so, with no extra system call). That saves asio::ssl::stream's BIO pair (two
+// 17 KiB buffers per connection, and a copy of each byte out) and several handlers per call.
+// OpenSSL's own record buffers are released between records (SSL_MODE_RELEASE_BUFFERS).
 
 #include <bedrock_agent/impl/internal/sansio/response_reader.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <sys/socket.h>
+
+#include <array>
+#include <cstdint>
+#include <cerrno>
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 
 namespace bedrock_agent::detail {
@@ -31,31 +43,133 @@ struct ssl_session_deleter {
 };
 using ssl_session_ptr = std::shared_ptr<SSL_SESSION>;
 
+struct ssl_deleter {
+    void operator()(SSL* s) const noexcept { SSL_free(s); }
+};
+
+/// A write-only BIO on a socket that sends with MSG_NOSIGNAL: OpenSSL's socket BIO uses write(),
+/// which raises SIGPIPE when the peer has gone, and a library must not touch signal handling.
+inline BIO_METHOD* nosigpipe_socket_bio()
+{
+    static BIO_METHOD* m = [] {
+        BIO_METHOD* bm = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "bedrock_agent socket");
+        BIO_meth_set_write(bm, [](BIO* b, const char* p, int n) -> int {
+            BIO_clear_retry_flags(b);
+            int fd = static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(b)));
+            ssize_t r = ::send(fd, p, static_cast<std::size_t>(n), MSG_NOSIGNAL);
+            if (r < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) BIO_set_retry_write(b);
+                return -1;
+            }
+            return static_cast<int>(r);
+        });
+        BIO_meth_set_ctrl(bm, [](BIO*, int cmd, long, void*) -> long { return cmd == BIO_CTRL_FLUSH ? 1 : 0; });
+        BIO_meth_set_create(bm, [](BIO* b) -> int {
+            BIO_set_init(b, 1);
+            return 1;
+        });
+        return bm;
+    }();
+    return m;
+}
+
+/// What one non-blocking step did.
+enum class io_status { done, want_read, want_write, failed };
+
 struct connection {
     using socket_type = asio::ip::tcp::socket;
-    using tls_stream = asio::ssl::stream<socket_type>;
 
-    connection(const asio::any_io_executor& ex, asio::ssl::context* ctx)
+    connection(const asio::any_io_executor& ex, asio::ssl::context* ctx) : sock(ex)
     {
-        if (ctx) tls.emplace(ex, *ctx);
-        else plain.emplace(ex);
+        if (ctx) {
+            ssl.reset(SSL_new(ctx->native_handle()));
+            if (!ssl) throw std::bad_alloc();
+            SSL_set_mode(ssl.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                        SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        }
     }
 
-    socket_type& socket() noexcept { return tls ? tls->next_layer() : *plain; }
+    socket_type& socket() noexcept { return sock; }
+    bool is_tls() const noexcept { return ssl != nullptr; }
 
-    /// Closes the socket at once (no TLS close_notify): pending operations fail with
+    /// After connecting: the socket goes non-blocking and (TLS) OpenSSL writes to it and reads
+    /// from a memory BIO that feed() fills.
+    void attach(boost::system::error_code& ec)
+    {
+        sock.non_blocking(true, ec);
+        if (ec || !ssl) return;
+        BIO* rbio = BIO_new(BIO_s_mem());
+        BIO* wbio = BIO_new(nosigpipe_socket_bio());
+        if (wbio) BIO_set_data(wbio, reinterpret_cast<void*>(static_cast<std::intptr_t>(sock.native_handle())));
+        if (!rbio || !wbio) {
+            BIO_free(rbio);
+            BIO_free(wbio);
+            ec = asio::error::no_memory;
+            return;
+        }
+        BIO_set_mem_eof_return(rbio, -1);  // empty means "want more", not end of stream
+        SSL_set_bio(ssl.get(), rbio, wbio);
+    }
+
+    /// Hands bytes read from the socket to OpenSSL.
+    bool feed(const char* p, std::size_t n) noexcept
+    {
+        return BIO_write(SSL_get_rbio(ssl.get()), p, static_cast<int>(n)) == static_cast<int>(n);
+    }
+
+    /// Closes the socket at once (no TLS close_notify): pending waits fail with
     /// operation_aborted. `clean` says the exchange ended well: OpenSSL would otherwise mark the
     /// TLS session of a connection freed without a shutdown as not resumable.
     void close(bool clean = false) noexcept
     {
-        if (clean && tls) SSL_set_shutdown(tls->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+        if (clean && ssl) SSL_set_shutdown(ssl.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
         boost::system::error_code ignored;
-        socket().shutdown(socket_type::shutdown_both, ignored);
-        socket().close(ignored);
+        sock.shutdown(socket_type::shutdown_both, ignored);
+        sock.close(ignored);
     }
 
-    std::optional<tls_stream> tls;
-    std::optional<socket_type> plain;
+    // Non-blocking steps. Each checks first that the socket is still open: once closed (by the
+    // deadline watch, a cancellation or shutdown) its descriptor number may belong to another
+    // socket, and OpenSSL must not touch it.
+
+    io_status handshake(boost::system::error_code& ec)
+    {
+        if (!sock.is_open()) return closed(ec);
+        ERR_clear_error();
+        int r = SSL_connect(ssl.get());
+        return r == 1 ? io_status::done : ssl_status(r, ec);
+    }
+
+    io_status write_some(const char* p, std::size_t n, std::size_t& written, boost::system::error_code& ec)
+    {
+        written = 0;
+        if (!sock.is_open()) return closed(ec);
+        if (ssl) {
+            ERR_clear_error();
+            int r = SSL_write_ex(ssl.get(), p, n, &written);
+            return r == 1 ? io_status::done : ssl_status(r, ec);
+        }
+        written = sock.write_some(asio::buffer(p, n), ec);
+        if (ec == asio::error::would_block) {
+            ec = {};
+            return io_status::want_write;
+        }
+        return ec ? io_status::failed : io_status::done;
+    }
+
+    /// TLS only (plain connections read the socket directly): want_read means feed() more.
+    io_status read_some(char* p, std::size_t n, std::size_t& got, boost::system::error_code& ec)
+    {
+        got = 0;
+        if (!sock.is_open()) return closed(ec);
+        ERR_clear_error();
+        int r = SSL_read_ex(ssl.get(), p, n, &got);
+        return r == 1 ? io_status::done : ssl_status(r, ec);
+    }
+
+    socket_type sock;
+    std::unique_ptr<SSL, ssl_deleter> ssl;
+    std::array<char, 4096> raw;      ///< TLS: bytes off the socket, for feed()
     beast::flat_buffer buffer;       ///< bytes read and not yet parsed
     std::string out;                 ///< the request being sent
     sansio::response_data response;  ///< the last response read
@@ -65,6 +179,36 @@ struct connection {
     clock_type::time_point idle_since{};
     bool reused = false;          ///< has served a request before
     bool session_saved = false;   ///< its TLS session went into the pool's cache
+
+private:
+    static io_status closed(boost::system::error_code& ec)
+    {
+        ec = asio::error::operation_aborted;
+        return io_status::failed;
+    }
+    /// OpenSSL's outcome as Asio's ssl::stream reports it, so that errors read the same.
+    io_status ssl_status(int r, boost::system::error_code& ec)
+    {
+        int e = SSL_get_error(ssl.get(), r);
+        switch (e) {
+        case SSL_ERROR_WANT_READ: return io_status::want_read;
+        case SSL_ERROR_WANT_WRITE: return io_status::want_write;
+        case SSL_ERROR_ZERO_RETURN: ec = asio::error::eof; return io_status::failed;
+        case SSL_ERROR_SYSCALL: {
+            unsigned long err = ERR_get_error();
+            if (err != 0) ec = boost::system::error_code(static_cast<int>(err), asio::error::get_ssl_category());
+            else if (errno != 0) ec = boost::system::error_code(errno, asio::error::get_system_category());
+            else ec = asio::ssl::error::stream_truncated;
+            return io_status::failed;
+        }
+        default: {
+            unsigned long err = ERR_get_error();
+            if (ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING) ec = asio::ssl::error::stream_truncated;
+            else ec = boost::system::error_code(static_cast<int>(err), asio::error::get_ssl_category());
+            return io_status::failed;
+        }
+        }
+    }
 };
 
 }  // namespace bedrock_agent::detail

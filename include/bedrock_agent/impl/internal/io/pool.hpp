@@ -122,6 +122,11 @@ public:
         in_use_[i] = in_use_.back();
         in_use_[i]->watch_index = i;
         in_use_.pop_back();
+        if (in_use_.empty() && watch_at_ != clock_type::time_point::max()) {
+            // Nothing left to watch: a pending wait would keep the io_context's run() going.
+            watch_at_ = clock_type::time_point::max();
+            watch_timer_.cancel();
+        }
     }
     /// The deadline of the step a tracked connection is in; when it passes, the connection is
     /// closed and its timed_out flag set.

@@ -13,10 +13,14 @@
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -52,6 +56,31 @@ BEDROCK_AGENT_DECL boost::asio::awaitable<op_result> run_stop_ingestion_job(std:
                                                                            stop_ingestion_job_request req,
                                                                            diagnostics* diag);
 
+/// A call that waits, before any coroutine of its own exists, until the client may run it (at
+/// most pool_params::max_connections calls run at once; the others queue here, FIFO). A queued
+/// call costs this node: its handler, its request and a few pointers.
+struct queued_call {
+    stop_ingestion_job_request req;
+    diagnostics* diag = nullptr;
+    std::chrono::steady_clock::time_point deadline;  ///< to start by (attempt/operation timeout)
+    queued_call* prev = nullptr;
+    queued_call* next = nullptr;
+    bool queued = false;
+
+    queued_call(const stop_ingestion_job_request& r, diagnostics* d) : req(r), diag(d) {}
+    virtual ~queued_call() = default;
+    /// Runs the call (the node is gone afterwards).
+    virtual void start(const std::shared_ptr<client_impl>& impl) = 0;
+    /// Completes the call with `ec` through its executor, without running it (the node is gone
+    /// afterwards).
+    virtual void fail(boost::system::error_code ec) = 0;
+    /// Installs a cancellation handler on the handler's slot that calls cancel(this).
+    virtual void connect_cancellation(void (*cancel)(queued_call*, client_impl*), client_impl* impl) = 0;
+};
+
+/// Starts the call now, or queues it (on the client's executor).
+BEDROCK_AGENT_DECL void submit(const std::shared_ptr<client_impl>& impl, queued_call* call);
+
 // Turns co_spawn's (exception_ptr, op_result) into the (error_code, response) users see.
 template <class Handler>
 struct unpack_handler {
@@ -61,6 +90,52 @@ struct unpack_handler {
         if (ep) std::rethrow_exception(ep);  // only std::bad_alloc can get here
         std::move(handler)(r.ec, std::move(r.response));
     }
+};
+template <class Handler>
+struct queued_call_impl final : queued_call {
+    Handler handler;
+
+    queued_call_impl(Handler&& h, const stop_ingestion_job_request& r, diagnostics* d)
+        : queued_call(r, d), handler(std::move(h))
+    {
+    }
+
+    void start(const std::shared_ptr<client_impl>& impl) override
+    {
+        disconnect();
+        std::unique_ptr<queued_call_impl> self(this);
+        boost::asio::co_spawn(executor, run_stop_ingestion_job(impl, std::move(req), diag),
+                              unpack_handler<Handler>{std::move(handler)});
+    }
+
+    void fail(boost::system::error_code ec) override
+    {
+        disconnect();
+        std::unique_ptr<queued_call_impl> self(this);
+        auto ex = boost::asio::get_associated_executor(handler, executor);
+        boost::asio::post(ex, [h = std::move(handler), ec]() mutable { std::move(h)(ec, stop_ingestion_job_response{}); });
+    }
+
+    void connect_cancellation(void (*cancel)(queued_call*, client_impl*), client_impl* impl) override
+    {
+        auto slot = boost::asio::get_associated_cancellation_slot(handler);
+        impl_ = impl;
+        if (slot.is_connected())
+            slot.assign([this, cancel](boost::asio::cancellation_type t) {
+                if (t != boost::asio::cancellation_type::none) cancel(this, impl_);
+            });
+    }
+
+    /// The client's executor, captured when queued (the default for the handler's).
+    boost::asio::any_io_executor executor;
+
+private:
+    void disconnect()
+    {
+        auto slot = boost::asio::get_associated_cancellation_slot(handler);
+        if (slot.is_connected()) slot.clear();
+    }
+    client_impl* impl_ = nullptr;
 };
 }  // namespace detail
 
@@ -135,8 +210,10 @@ private:
         template <class Handler>
         void operator()(Handler&& handler, const stop_ingestion_job_request& req, diagnostics* diag) const
         {
-            boost::asio::co_spawn(executor_of(impl), detail::run_stop_ingestion_job(impl, req, diag),
-                                  detail::unpack_handler<std::decay_t<Handler>>{std::forward<Handler>(handler)});
+            using node = detail::queued_call_impl<std::decay_t<Handler>>;
+            auto* call = new node(std::decay_t<Handler>(std::forward<Handler>(handler)), req, diag);
+            call->executor = executor_of(impl);
+            detail::submit(impl, call);
         }
     };
     BEDROCK_AGENT_DECL static executor_type executor_of(const std::shared_ptr<detail::client_impl>& impl) noexcept;

@@ -6,9 +6,7 @@
 #include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
 #include <bedrock_agent/impl/internal/sansio/sts_xml.hpp>
 
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <bedrock_agent/impl/internal/sansio/response_reader.hpp>
 
 #include <cstdint>
 #include <string_view>
@@ -35,14 +33,36 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!ba::parse_timestamp(ba::format_timestamp(t), back) || back != t) __builtin_trap();
     }
 #elif FUZZ_TARGET == 4
-    // The HTTP response framing the client accepts, with its limits.
-    namespace http = boost::beast::http;
-    http::response_parser<http::string_body> p;
-    p.header_limit(64 * 1024);
-    p.body_limit(1024 * 1024);
+    // The client's response reader, fed in two pieces (split where the first byte says) and
+    // parsed the way the client's loop does, then the body as the client would take it.
+    ba::sansio::response_data d;
+    d.keep_fields = size % 2;
+    ba::sansio::response_reader r(d);
+    r.header_limit(64 * 1024);
+    r.body_limit(1024 * 1024);
+    r.eager(true);
+    std::size_t split = size ? data[0] % (size + 1) : 0;
+    std::string pending;
     boost::beast::error_code ec;
-    p.put(boost::asio::buffer(data, size), ec);
-    if (!ec && !p.is_done()) p.put_eof(ec);
+    for (std::string_view piece : {in.substr(0, split), in.substr(split)}) {
+        pending.append(piece);
+        while (!pending.empty() && !r.is_done() && !ec) {
+            auto used = r.put(boost::asio::buffer(pending), ec);
+            pending.erase(0, used);
+            if (ec == boost::beast::http::error::need_more) {
+                ec = {};
+                break;
+            }
+            if (used == 0) break;
+        }
+    }
+    if (!ec && !r.is_done() && r.got_some()) r.put_eof(ec);
+    if (!ec && r.is_done()) {
+        ba::diagnostics diag;
+        ba::stop_ingestion_job_response resp;
+        if (d.status / 100 == 2) (void)ba::parse_stop_ingestion_job_response(d.body, resp, diag);
+        else (void)ba::parse_error_response({d.status, d.reason, d.error_type, d.request_id, d.body}, diag);
+    }
 #elif FUZZ_TARGET == 5
     ba::shared_config_file f;
     std::string why;

@@ -6,6 +6,7 @@
 #include <bedrock_agent/impl/internal/settings.hpp>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <cstdlib>
@@ -81,11 +82,29 @@ inline std::string op_timeout_message(std::chrono::milliseconds limit, const cha
            " attempt(s)";
 }
 
+inline void fail_queued(queued_call* c, error_code ec, std::string_view why)
+{
+    if (c->diag) {
+        c->diag->clear();
+        c->diag->set_client_message(why);
+    }
+    c->fail(ec);
+}
+
+inline std::string waited_too_long(const client_params& p)
+{
+    return "timed out waiting for a free connection (all " + std::to_string(p.pool.max_connections) + " in use)";
+}
+
 BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx,
                                             const client_params& p)
     : ex_(std::move(ex)), params_(p), pool_(ex_, params_.pool), quota_(p.retry.quota_capacity),
       rng_(std::random_device{}())
 {
+    pool_.on_queue_timeout = [](queued_call* c, void* self) {
+        fail_queued(c, make_error_code(errc::timeout), waited_too_long(static_cast<client_impl*>(self)->params_));
+    };
+    pool_.on_queue_timeout_arg = this;
     // Region, endpoint, retries, CA bundle and credentials: explicit params, then the
     // environment, then the shared config files.
     auto st = resolve_settings(params_, environment::process());
@@ -141,9 +160,47 @@ BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl:
     }
 }
 
+BEDROCK_AGENT_DECL void submit(const std::shared_ptr<client_impl>& impl, queued_call* call)
+{
+    // On the client's executor (a strand, when calls come from several threads).
+    asio::dispatch(impl->ex_, [impl, call] { impl->admit(impl, call); });
+}
+
+BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& self, queued_call* call)
+{
+    if (pool_.admit()) {
+        call->start(self);
+        return;
+    }
+    if (pool_.waiting() >= params_.pool.max_waiting) {
+        fail_queued(call, asio::error::no_buffer_space, "too many calls waiting for a connection (pool_params::max_waiting)");
+        return;
+    }
+    // The wait counts against the first attempt's timeout, as a wait inside the pool does.
+    auto now = clock_type::now();
+    auto deadline = clock_type::time_point::max();
+    if (params_.attempt_timeout.count()) deadline = std::min(deadline, now + params_.attempt_timeout);
+    if (params_.operation_timeout.count()) deadline = std::min(deadline, now + params_.operation_timeout);
+    call->deadline = deadline;
+    pool_.enqueue(call);
+    call->connect_cancellation(
+        [](queued_call* c, client_impl* impl) {
+            if (!c->queued) return;
+            impl->pool_.unlink(c);
+            fail_queued(c, asio::error::operation_aborted, "cancelled while waiting for a connection");
+        },
+        this);
+}
+
+BEDROCK_AGENT_DECL void client_impl::call_done(const std::shared_ptr<client_impl>& self)
+{
+    if (auto* next = pool_.call_done()) asio::post(ex_, [self, next] { next->start(self); });
+}
+
 BEDROCK_AGENT_DECL void client_impl::shutdown()
 {
     pool_.shutdown();
+    while (auto* c = pool_.pop_queued()) fail_queued(c, asio::error::operation_aborted, "the client was destroyed");
     if (creds_cache_) creds_cache_->shutdown();
     for (auto* t : sleeping_) t->cancel();
 }
@@ -347,8 +404,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::attempt(const stop_i
     else l = co_await pool_.wait(deadline);
     if (l.ec) {
         if (l.ec == errc::timeout)
-            d.set_client_message("timed out waiting for a free connection (all " +
-                                 std::to_string(params_.pool.max_connections) + " in use)");
+            d.set_client_message(waited_too_long(params_));
         else if (l.ec == asio::error::no_buffer_space)
             d.set_client_message("too many calls waiting for a connection (pool_params::max_waiting)");
         co_return l.ec;
@@ -437,9 +493,16 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::attempt(const stop_i
     }
 }
 
+struct running_call {
+    std::shared_ptr<client_impl> impl;
+    ~running_call() { impl->call_done(impl); }
+};
+
 BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared_ptr<client_impl> impl,
                                                                     stop_ingestion_job_request req, diagnostics* diag)
 {
+    // However it ends, the next queued call may run.
+    running_call running{impl};
     // A cancelled coroutine must not throw from its next co_await: every outcome is an error code.
     co_await asio::this_coro::throw_if_cancelled(false);
     diagnostics local;

@@ -54,6 +54,10 @@ public:
                                                            stop_ingestion_job_response& out, unsigned& http_status,
                                                            diagnostics& d);
     BEDROCK_AGENT_DECL void shutdown();
+    /// Runs the call now if fewer than max_connections calls run, else queues it.
+    BEDROCK_AGENT_DECL void admit(const std::shared_ptr<client_impl>& self, queued_call* call);
+    /// A call ended: starts the next queued one, if any.
+    BEDROCK_AGENT_DECL void call_done(const std::shared_ptr<client_impl>& self);
 
     asio::any_io_executor ex_;
     client_params params_;

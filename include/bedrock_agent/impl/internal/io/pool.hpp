@@ -32,6 +32,59 @@ public:
     };
 
     pool(const asio::any_io_executor& ex, const pool_params& params) : ex_(ex), params_(params) {}
+    pool(const pool&) = delete;
+    pool& operator=(const pool&) = delete;
+    ~pool()
+    {
+        // Calls still queued when the client goes (its io_context stopped first): their handlers
+        // are destroyed, never invoked.
+        while (auto* c = pop_queued()) delete c;
+    }
+
+    // --- Admission: at most max_connections calls run at once; the others queue, FIFO. ---
+
+    bool admit() noexcept
+    {
+        if (running_ >= std::max<std::size_t>(1, params_.max_connections)) return false;
+        ++running_;
+        return true;
+    }
+    std::size_t waiting() const noexcept { return waiters_.size() + queued_; }
+    void enqueue(queued_call* c)
+    {
+        c->prev = q_tail_;
+        c->next = nullptr;
+        (q_tail_ ? q_tail_->next : q_head_) = c;
+        q_tail_ = c;
+        c->queued = true;
+        ++queued_;
+        watch(c->deadline);
+    }
+    void unlink(queued_call* c) noexcept
+    {
+        (c->prev ? c->prev->next : q_head_) = c->next;
+        (c->next ? c->next->prev : q_tail_) = c->prev;
+        c->prev = c->next = nullptr;
+        c->queued = false;
+        --queued_;
+    }
+    queued_call* pop_queued() noexcept
+    {
+        queued_call* c = q_head_;
+        if (c) unlink(c);
+        return c;
+    }
+    /// A running call ended: returns the queued call that may run now (already admitted), if any.
+    queued_call* call_done() noexcept
+    {
+        --running_;
+        if (closed_ || !q_head_) return nullptr;
+        ++running_;
+        return pop_queued();
+    }
+    /// Called with each queued call whose deadline passed (unlinked first).
+    void (*on_queue_timeout)(queued_call*, void*) = nullptr;
+    void* on_queue_timeout_arg = nullptr;
 
     /// The part of acquiring that does not wait: a connection, a permit, an error, or nothing
     /// (every connection is busy: wait()).
@@ -50,7 +103,7 @@ public:
             ++open_;  // a permit: the caller opens the connection
             return l;
         }
-        if (waiters_.size() >= params_.max_waiting) {
+        if (waiting() >= params_.max_waiting) {
             l.ec = asio::error::no_buffer_space;
             return l;
         }
@@ -122,7 +175,7 @@ public:
         in_use_[i] = in_use_.back();
         in_use_[i]->watch_index = i;
         in_use_.pop_back();
-        if (in_use_.empty() && watch_at_ != clock_type::time_point::max()) {
+        if (in_use_.empty() && !q_head_ && watch_at_ != clock_type::time_point::max()) {
             // Nothing left to watch: a pending wait would keep the io_context's run() going.
             watch_at_ = clock_type::time_point::max();
             watch_timer_.cancel();
@@ -157,7 +210,7 @@ public:
         s.open = open_;
         s.idle = idle_.size();
         s.in_use = open_ - idle_.size();
-        s.waiting = waiters_.size();
+        s.waiting = waiting();
         s.connections_opened = connections_opened;
         s.tls_handshakes = tls_handshakes;
         s.tls_sessions_resumed = tls_sessions_resumed;
@@ -227,6 +280,11 @@ private:
                 next = std::min(next, c->deadline);
             }
         }
+        while (q_head_ && q_head_->deadline <= now) {
+            queued_call* c = pop_queued();
+            if (on_queue_timeout) on_queue_timeout(c, on_queue_timeout_arg);
+        }
+        if (q_head_) next = std::min(next, q_head_->deadline);
         if (next != clock_type::time_point::max()) watch(next);
     }
 
@@ -240,6 +298,9 @@ private:
     std::vector<connection*> in_use_;
     std::size_t open_ = 0;
     bool closed_ = false;
+    std::size_t running_ = 0, queued_ = 0;
+    queued_call* q_head_ = nullptr;
+    queued_call* q_tail_ = nullptr;
 };
 
 }  // namespace bedrock_agent::detail

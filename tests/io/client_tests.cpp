@@ -640,6 +640,50 @@ TEST_SUITE("client")
         CHECK_THROWS_AS(b.stop_ingestion_job({"bad", "DS12345678", "IJ12345678"}), ba::error_with_diagnostics);
         CHECK(b.pool_stats().connections_opened == 1);
     }
+
+    TEST_CASE("calls beyond max_connections queue FIFO, bounded by max_waiting and the attempt timeout")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) { return ok_reply(150ms); });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.pool.max_connections = 1;
+        p.pool.max_waiting = 3;
+        p.attempt_timeout = 400ms;  // the first call (150 ms) fits; the queue's third call does not
+        p.retry.max_attempts = 1;
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), p);
+            std::vector<int> order;
+            std::vector<error_code> ecs(5);
+            std::vector<ba::diagnostics> diags(5);
+            int done = 0;
+            for (int i = 0; i < 5; ++i)
+                c.stop_ingestion_job(req, diags[i], [&, i](error_code ec, auto) {
+                    ecs[i] = ec;
+                    order.push_back(i);
+                    ++done;
+                });
+            asio::steady_timer t(io, 50ms);
+            co_await t.async_wait(asio::use_awaitable);
+            CHECK(c.pool_stats().waiting == 3);  // one runs, three queue, the fifth was refused
+            CHECK(done == 1);
+            CHECK(ecs[4] == asio::error::no_buffer_space);
+            CHECK(diags[4].client_message().find("max_waiting") != std::string::npos);
+            while (done < 5) {
+                t.expires_after(20ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            // 0 at ~150 ms, 1 at ~300 ms, then 2 (queued at 0, deadline 400 ms) times out in the
+            // queue or runs past it, and 3 times out waiting.
+            CHECK(!ecs[0]);
+            CHECK(!ecs[1]);
+            CHECK(ecs[3] == ba::errc::timeout);
+            CHECK(diags[3].client_message().find("waiting for a free connection") != std::string::npos);
+            CHECK(order[0] == 4);
+            CHECK(order[1] == 0);
+            CHECK(order[2] == 1);
+            CHECK(c.pool_stats().waiting == 0);
+        });
+    }
 }
 
 TEST_SUITE("client-load")

@@ -11,6 +11,7 @@
 #include <bedrock_agent/impl/internal/io/connection.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -175,10 +176,19 @@ public:
         in_use_[i] = in_use_.back();
         in_use_[i]->watch_index = i;
         in_use_.pop_back();
-        if (in_use_.empty() && !q_head_ && watch_at_ != clock_type::time_point::max()) {
-            // Nothing left to watch: a pending wait would keep the io_context's run() going.
-            watch_at_ = clock_type::time_point::max();
-            watch_timer_.cancel();
+        if (in_use_.empty() && !q_head_ && watch_at_ != clock_type::time_point::max() && !idle_check_posted_) {
+            // Nothing left to watch: a pending wait would keep the io_context's run() going. The
+            // check runs after the handlers ready now, so a caller that starts its next call
+            // from its completion handler keeps the timer armed (no timerfd update per call).
+            idle_check_posted_ = true;
+            asio::post(ex_, [this, alive = std::weak_ptr<int>(alive_)] {
+                if (alive.expired()) return;
+                idle_check_posted_ = false;
+                if (in_use_.empty() && !q_head_ && watch_at_ != clock_type::time_point::max()) {
+                    watch_at_ = clock_type::time_point::max();
+                    watch_timer_.cancel();
+                }
+            });
         }
     }
     /// The deadline of the step a tracked connection is in; when it passes, the connection is
@@ -292,6 +302,7 @@ private:
     const pool_params& params_;
     asio::steady_timer watch_timer_{ex_};
     clock_type::time_point watch_at_ = clock_type::time_point::max();
+    bool idle_check_posted_ = false;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
     std::deque<std::unique_ptr<connection>> idle_;
     std::list<waiter*> waiters_;

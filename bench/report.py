@@ -74,8 +74,10 @@ if "base" in mem and "10000" in mem:
     out.append(f"| ≤ 2 KiB per waiting call at 10,000 concurrent calls | {per:,.0f} bytes | {check(per <= 2048)} |")
 try:
     micro0 = {b['name']: b for b in json.load(open(micro_path))["benchmarks"]}
-    ns = sum(micro0[n]['real_time'] for n in ('build', 'parse_response'))
-    allocs = sum(micro0[n].get('allocs/op', 0) for n in ('build', 'parse_response'))
+    # The client's path: the fixed-shape signer writing the request, then the response parsed
+    # into a reused object (bench/micro.cpp sign_build_parse).
+    ns = micro0['sign_build_parse']['real_time']
+    allocs = micro0['sign_build_parse'].get('allocs/op', 0)
     out.append(f"| sign + build + parse ≤ 3 µs and ≤ 4 heap allocations | {ns / 1000:.2f} µs, {allocs:.0f} allocations | "
                f"{check(ns <= 3000)} (time), {check(allocs <= 4)} (allocations) |")
 except Exception:

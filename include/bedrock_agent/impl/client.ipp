@@ -311,184 +311,76 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     co_return error_code{};
 }
 
-struct exchange_result {
-    error_code ec;
-    const char* step = "";
-    bool got_some = false;    ///< some of a response arrived
-    bool keep_alive = false;  ///< the response allows reuse
-};
-
-BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::attempt(const stop_ingestion_job_request& req,
-                                                                     const credentials& creds, unsigned n,
-                                                                     std::string_view invocation_id,
-                                                                     clock_type::time_point deadline,
-                                                                     stop_ingestion_job_response& out, unsigned& http_status,
-                                                                     diagnostics& d)
+BEDROCK_AGENT_DECL error_code client_impl::lease_failed(error_code ec, diagnostics& d)
 {
-    lease l;
-    if (auto now = pool_.try_acquire()) l = std::move(*now);
-    else l = co_await pool_.wait(deadline);
-    if (l.ec) {
-        if (l.ec == errc::timeout)
-            d.set_client_message(waited_too_long(params_));
-        else if (l.ec == asio::error::no_buffer_space)
-            d.set_client_message("too many calls waiting for a connection (pool_params::max_waiting)");
-        co_return l.ec;
+    if (ec == errc::timeout) d.set_client_message(waited_too_long(params_));
+    else if (ec == asio::error::no_buffer_space)
+        d.set_client_message("too many calls waiting for a connection (pool_params::max_waiting)");
+    return ec;
+}
+
+BEDROCK_AGENT_DECL void client_impl::prepare_request(connection& conn, const stop_ingestion_job_request& req,
+                                                     const credentials& creds, unsigned n, std::string_view invocation_id,
+                                                     clock_type::time_point deadline)
+{
+    writer_.write(conn.out, req,
+                  {ep_, creds, region_, std::chrono::system_clock::now(), invocation_id, n,
+                   std::max(1u, *params_.retry.max_attempts), &keys_});
+    if (params_.debug_log) params_.debug_log(redacted_request(conn.out, ep_));
+    conn.response.keep_fields = static_cast<bool>(params_.debug_log);
+    conn.deadline = deadline;
+    pool_.track(&conn);
+}
+
+BEDROCK_AGENT_DECL error_code client_impl::finish_attempt(std::unique_ptr<connection> conn, const exchange_result& x,
+                                                          bool cancelled, unsigned n, stop_ingestion_job_response& out,
+                                                          unsigned& http_status, diagnostics& d)
+{
+    error_code ec = x.ec;
+    const std::string_view step = x.step;
+    if (ec) {
+        conn->close();
+        pool_.release(nullptr, false);
+        if (cancelled) {
+            return asio::error::operation_aborted;
+        } else if (conn->timed_out) {
+            d.set_client_message(std::string("attempt ") + std::to_string(n) + " timed out " + std::string(step));
+            return make_error_code(errc::timeout);
+        } else if (ec == http::error::body_limit || ec == http::error::header_limit) {
+            d.set_client_message(ec == http::error::body_limit
+                                     ? "the response body is larger than " +
+                                           std::to_string(params_.max_response_body_bytes) + " bytes"
+                                     : "the response headers are larger than " +
+                                           std::to_string(params_.max_response_header_bytes) + " bytes");
+            return make_error_code(errc::response_too_large);
+        }
+        d.set_client_message(std::string(step) + " (" + hostport(ep_) + "): " + ec.message());
+        return ec;
     }
-    std::unique_ptr<connection> conn = std::move(l.conn);
-    bool replayed = false;
-    for (;;) {
-        if (!conn) {
-            conn = std::make_unique<connection>(ex_, ep_.tls ? ctx_ : nullptr);
-            pool_.track(conn.get());
-            error_code ec = co_await open(*conn, deadline, d);
-            pool_.untrack(conn.get());
-            if (ec) {
-                pool_.release(nullptr, false);
-                co_return ec;
-            }
-        }
-        writer_.write(conn->out, req,
-                      {ep_, creds, region_, std::chrono::system_clock::now(), invocation_id, n,
-                       std::max(1u, *params_.retry.max_attempts), &keys_});
-        if (params_.debug_log) params_.debug_log(redacted_request(conn->out, ep_));
-        conn->response.keep_fields = static_cast<bool>(params_.debug_log);
-        conn->deadline = deadline;
-        pool_.track(conn.get());
-        auto header_limit = static_cast<std::uint32_t>(std::min<std::size_t>(params_.max_response_header_bytes, UINT32_MAX));
-        // The exchange: send conn->out, read the response into conn->response, parsing bytes
-        // as they arrive (inline here: one coroutine frame fewer per call).
-        exchange_result x;
-        connection& cx = *conn;
-        x.step = "sending the request";
-        for (std::size_t off = 0; off < cx.out.size();) {
-            std::size_t n = 0;
-            auto st = cx.write_some(cx.out.data() + off, cx.out.size() - off, n, x.ec);
-            off += n;
-            if (st == io_status::failed) break;
-            if (st != io_status::done) {
-                x.ec = co_await tls_wait(cx, st);
-                if (x.ec) break;
-            }
-        }
-        if (!x.ec) {
-            x.step = "reading the response";
-            sansio::response_reader reader(cx.response);
-            reader.header_limit(header_limit);
-            reader.body_limit(params_.max_response_body_bytes);
-            reader.eager(true);
-            for (;;) {
-                // Parse what is buffered until the parser is done or wants more bytes.
-                while (cx.buffer.size() != 0 && !reader.is_done() && !x.ec) {
-                    error_code ec;
-                    auto used = reader.put(cx.buffer.data(), ec);
-                    cx.buffer.consume(used);
-                    if (ec == http::error::need_more) break;
-                    if (ec) x.ec = ec;
-                    else if (used == 0) break;
-                }
-                if (reader.is_done() || x.ec) break;
-                auto space = cx.buffer.prepare(4096);
-                std::size_t n = 0;
-                error_code ec;
-                if (cx.is_tls()) {
-                    auto st = cx.read_some(static_cast<char*>(space.data()), space.size(), n, ec);
-                    if (st == io_status::want_read) {
-                        // OpenSSL has no full record: wait for the socket, and hand it what came.
-                        auto [rec, rn] = co_await cx.sock.async_read_some(asio::buffer(cx.raw), asio::as_tuple(asio::use_awaitable));
-                        if (rec == asio::error::eof) ec = asio::ssl::error::stream_truncated;  // no close_notify
-                        else if (rec) ec = rec;
-                        else if (!cx.feed(cx.raw.data(), rn)) ec = asio::error::no_memory;
-                        if (!ec) continue;
-                    } else if (st == io_status::want_write) {
-                        ec = co_await tls_wait(cx, st);
-                        if (!ec) continue;
-                    }
-                } else {
-                    auto [rec, rn] = co_await cx.sock.async_read_some(space, asio::as_tuple(asio::use_awaitable));
-                    ec = rec;
-                    n = rn;
-                }
-                cx.buffer.commit(n);
-                if (ec == asio::error::eof) {
-                    // As Beast's http::read: the end of the stream ends a message without a length, is
-                    // end_of_stream before any byte, and partial_message in the middle of one.
-                    if (reader.got_some()) {
-                        reader.put_eof(ec);
-                        x.ec = ec;
-                    } else {
-                        x.ec = http::error::end_of_stream;
-                    }
-                    break;
-                }
-                if (ec) {
-                    x.ec = ec;
-                    break;
-                }
-            }
-            x.got_some = reader.got_some();
-            x.keep_alive = !x.ec && reader.keep_alive();
-        }
-        pool_.untrack(conn.get());
-        error_code ec = x.ec;
-        const std::string_view step = x.step;
-        if (!ec || step != "sending the request") ++pool_.requests_sent;
-        auto cs = co_await asio::this_coro::cancellation_state;
-        bool cancelled = cs.cancelled() != asio::cancellation_type::none || pool_.closed();
-        if (ec && !cancelled && !conn->timed_out && conn->reused && !replayed && !x.got_some &&
-            conn->buffer.size() == 0 && sansio::classify(ec) == sansio::error_class::transient) {
-            // The server closed the connection while it sat idle: resend once on a fresh one,
-            // in the same slot, without spending a retry attempt.
-            conn->close();
-            conn.reset();
-            replayed = true;
-            ++pool_.replays;
-            continue;
-        }
-        if (ec) {
-            conn->close();
-            pool_.release(nullptr, false);
-            if (cancelled) {
-                co_return asio::error::operation_aborted;
-            } else if (conn->timed_out) {
-                d.set_client_message(std::string("attempt ") + std::to_string(n) + " timed out " + std::string(step));
-                co_return make_error_code(errc::timeout);
-            } else if (ec == http::error::body_limit || ec == http::error::header_limit) {
-                d.set_client_message(ec == http::error::body_limit
-                                         ? "the response body is larger than " +
-                                               std::to_string(params_.max_response_body_bytes) + " bytes"
-                                         : "the response headers are larger than " +
-                                               std::to_string(params_.max_response_header_bytes) + " bytes");
-                co_return make_error_code(errc::response_too_large);
-            }
-            d.set_client_message(std::string(step) + " (" + hostport(ep_) + "): " + ec.message());
-            co_return ec;
-        }
-        const auto& res = conn->response;
-        if (params_.debug_log) params_.debug_log(redacted_response(res));
-        if (conn->is_tls() && !conn->session_saved) {
-            // TLS 1.3 tickets arrive after the handshake; by the first response they are in.
-            conn->session_saved = true;
-            SSL_SESSION* s = SSL_get1_session(conn->ssl.get());
-            if (s && SSL_SESSION_is_resumable(s)) pool_.tls_session.reset(s, ssl_session_deleter{});
-            else if (s) SSL_SESSION_free(s);
-        }
-        // The response is parsed before the connection goes back: its buffers are the
-        // connection's.
-        http_status = res.status;
-        d.set_http_status(res.status);
-        d.set_request_id(res.request_id);
-        if (res.status / 100 == 2) {
-            ec = parse_stop_ingestion_job_response(res.body, out, d);
-            http_status = 0;
-        } else {
-            ec = parse_error_response({res.status, res.reason, res.error_type, res.request_id, res.body}, d);
-        }
-        bool reusable = x.keep_alive && conn->buffer.size() == 0 && !conn->timed_out;
-        if (!reusable) conn->close(/*clean=*/true);
-        pool_.release(std::move(conn), reusable);
-        co_return ec;
+    const auto& res = conn->response;
+    if (params_.debug_log) params_.debug_log(redacted_response(res));
+    if (conn->is_tls() && !conn->session_saved) {
+        // TLS 1.3 tickets arrive after the handshake; by the first response they are in.
+        conn->session_saved = true;
+        SSL_SESSION* s = SSL_get1_session(conn->ssl.get());
+        if (s && SSL_SESSION_is_resumable(s)) pool_.tls_session.reset(s, ssl_session_deleter{});
+        else if (s) SSL_SESSION_free(s);
     }
+    // The response is parsed before the connection goes back: its buffers are the
+    // connection's.
+    http_status = res.status;
+    d.set_http_status(res.status);
+    d.set_request_id(res.request_id);
+    if (res.status / 100 == 2) {
+        ec = parse_stop_ingestion_job_response(res.body, out, d);
+        http_status = 0;
+    } else {
+        ec = parse_error_response({res.status, res.reason, res.error_type, res.request_id, res.body}, d);
+    }
+    bool reusable = x.keep_alive && conn->buffer.size() == 0 && !conn->timed_out;
+    if (!reusable) conn->close(/*clean=*/true);
+    pool_.release(std::move(conn), reusable);
+    return ec;
 }
 
 struct running_call {
@@ -555,8 +447,124 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
             d.set_field_list({});
             d.set_client_message({});
             unsigned http_status = 0;
-            error_code ec = co_await c.attempt(req, *creds, action.attempt, std::string_view(invocation_id.data(), invocation_id.size()),
-                                               attempt_deadline, out.response, http_status, d);
+            error_code ec;
+            {
+                // One attempt, inline (one coroutine frame fewer per call): a connection from the
+                // pool (opened if need be), the request, the response into out.response (2xx) or
+                // into d (an error; http_status set).
+                lease l;
+                if (auto now = c.pool_.try_acquire()) l = std::move(*now);
+                else l = co_await c.pool_.wait(attempt_deadline);
+                std::unique_ptr<connection> conn = std::move(l.conn);
+                bool replayed = false;
+                while (!l.ec) {
+                    if (!conn) {
+                        conn = std::make_unique<connection>(c.ex_, c.ep_.tls ? c.ctx_ : nullptr);
+                        c.pool_.track(conn.get());
+                        error_code oec = co_await c.open(*conn, attempt_deadline, d);
+                        c.pool_.untrack(conn.get());
+                        if (oec) {
+                            c.pool_.release(nullptr, false);
+                            ec = oec;
+                            break;
+                        }
+                    }
+                    c.prepare_request(*conn, req, *creds, action.attempt,
+                                      std::string_view(invocation_id.data(), invocation_id.size()), attempt_deadline);
+                    auto header_limit =
+                        static_cast<std::uint32_t>(std::min<std::size_t>(c.params_.max_response_header_bytes, UINT32_MAX));
+                    // The exchange: send conn->out, read the response into conn->response,
+                    // parsing bytes as they arrive.
+                    exchange_result x;
+                    connection& cx = *conn;
+                    x.step = "sending the request";
+                    for (std::size_t off = 0; off < cx.out.size();) {
+                        std::size_t n = 0;
+                        auto st = cx.write_some(cx.out.data() + off, cx.out.size() - off, n, x.ec);
+                        off += n;
+                        if (st == io_status::failed) break;
+                        if (st != io_status::done) {
+                            x.ec = co_await tls_wait(cx, st);
+                            if (x.ec) break;
+                        }
+                    }
+                    if (!x.ec) {
+                        x.step = "reading the response";
+                        sansio::response_reader reader(cx.response);
+                        reader.header_limit(header_limit);
+                        reader.body_limit(c.params_.max_response_body_bytes);
+                        reader.eager(true);
+                        for (;;) {
+                            // Parse what is buffered until the parser is done or wants more bytes.
+                            while (cx.buffer.size() != 0 && !reader.is_done() && !x.ec) {
+                                error_code e;
+                                auto used = reader.put(cx.buffer.data(), e);
+                                cx.buffer.consume(used);
+                                if (e == http::error::need_more) break;
+                                if (e) x.ec = e;
+                                else if (used == 0) break;
+                            }
+                            if (reader.is_done() || x.ec) break;
+                            auto space = cx.buffer.prepare(4096);
+                            std::size_t n = 0;
+                            error_code e;
+                            if (cx.is_tls()) {
+                                auto st = cx.read_some(static_cast<char*>(space.data()), space.size(), n, e);
+                                if (st == io_status::want_read) {
+                                    // OpenSSL has no full record: wait for the socket, and hand it what came.
+                                    auto [rec, rn] = co_await cx.sock.async_read_some(asio::buffer(cx.raw), asio::as_tuple(asio::use_awaitable));
+                                    if (rec == asio::error::eof) e = asio::ssl::error::stream_truncated;  // no close_notify
+                                    else if (rec) e = rec;
+                                    else if (!cx.feed(cx.raw.data(), rn)) e = asio::error::no_memory;
+                                    if (!e) continue;
+                                } else if (st == io_status::want_write) {
+                                    e = co_await tls_wait(cx, st);
+                                    if (!e) continue;
+                                }
+                            } else {
+                                auto [rec, rn] = co_await cx.sock.async_read_some(space, asio::as_tuple(asio::use_awaitable));
+                                e = rec;
+                                n = rn;
+                            }
+                            cx.buffer.commit(n);
+                            if (e == asio::error::eof) {
+                                // As Beast's http::read: the end of the stream ends a message without a length, is
+                                // end_of_stream before any byte, and partial_message in the middle of one.
+                                if (reader.got_some()) {
+                                    reader.put_eof(e);
+                                    x.ec = e;
+                                } else {
+                                    x.ec = http::error::end_of_stream;
+                                }
+                                break;
+                            }
+                            if (e) {
+                                x.ec = e;
+                                break;
+                            }
+                        }
+                        x.got_some = reader.got_some();
+                        x.keep_alive = !x.ec && reader.keep_alive();
+                    }
+                    c.pool_.untrack(conn.get());
+                    if (!x.ec || std::string_view(x.step) != "sending the request") ++c.pool_.requests_sent;
+                    auto ccs = co_await asio::this_coro::cancellation_state;
+                    bool cancelled = ccs.cancelled() != asio::cancellation_type::none || c.pool_.closed();
+                    if (x.ec && !cancelled && !conn->timed_out && conn->reused && !replayed && !x.got_some &&
+                        conn->buffer.size() == 0 && sansio::classify(x.ec) == sansio::error_class::transient) {
+                        // The server closed the connection while it sat idle: resend once on a
+                        // fresh one, in the same slot, without spending a retry attempt.
+                        conn->close();
+                        conn.reset();
+                        replayed = true;
+                        ++c.pool_.replays;
+                        continue;
+                    }
+                    ec = c.finish_attempt(std::move(conn), x, cancelled, action.attempt, out.response, http_status, d);
+                    break;
+                }
+                if (l.ec) ec = c.lease_failed(l.ec, d);
+            }
             d.set_attempts(action.attempt);
             auto cs = co_await asio::this_coro::cancellation_state;
             if (cs.cancelled() != asio::cancellation_type::none || c.pool_.closed()) {

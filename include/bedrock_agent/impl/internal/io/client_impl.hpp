@@ -33,6 +33,14 @@ namespace http = boost::beast::http;
 using boost::system::error_code;
 using lease = pool::lease;
 
+/// What one exchange (request out, response in) ended with.
+struct exchange_result {
+    error_code ec;
+    const char* step = "";
+    bool got_some = false;    ///< some of a response arrived
+    bool keep_alive = false;  ///< the response allows reuse
+};
+
 /// Stops async_connect from trying further addresses once the deadline watch closed the socket.
 struct connect_condition {
     const connection* c;
@@ -45,14 +53,15 @@ class client_impl {
 public:
     BEDROCK_AGENT_DECL client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx, const client_params& p);
 
-    /// One HTTP attempt: a connection from the pool (opened if need be), the request, the
-    /// response parsed into `out` (2xx) or into `d` (an error; http_status set).
-    BEDROCK_AGENT_DECL asio::awaitable<error_code> attempt(const stop_ingestion_job_request& req,
-                                                           const credentials& creds, unsigned n,
-                                                           std::string_view invocation_id,
-                                                           clock_type::time_point deadline,
-                                                           stop_ingestion_job_response& out, unsigned& http_status,
-                                                           diagnostics& d);
+    // The non-suspending steps of one attempt (the attempt itself runs inline in the call).
+    BEDROCK_AGENT_DECL error_code lease_failed(error_code ec, diagnostics& d);
+    BEDROCK_AGENT_DECL void prepare_request(connection& conn, const stop_ingestion_job_request& req,
+                                            const credentials& creds, unsigned n, std::string_view invocation_id,
+                                            clock_type::time_point deadline);
+    BEDROCK_AGENT_DECL error_code finish_attempt(std::unique_ptr<connection> conn, const exchange_result& x,
+                                                 bool cancelled, unsigned n, stop_ingestion_job_response& out,
+                                                 unsigned& http_status, diagnostics& d);
+    BEDROCK_AGENT_DECL asio::awaitable<error_code> open(connection& c, clock_type::time_point deadline, diagnostics& d);
     BEDROCK_AGENT_DECL void shutdown();
     /// Runs the call now if fewer than max_connections calls run, else queues it.
     BEDROCK_AGENT_DECL void admit(const std::shared_ptr<client_impl>& self, queued_call* call);
@@ -79,7 +88,6 @@ public:
     asio::ip::tcp::resolver::results_type resolved_;  ///< cached DNS answer
 
 private:
-    BEDROCK_AGENT_DECL asio::awaitable<error_code> open(connection& c, clock_type::time_point deadline, diagnostics& d);
     void fail_config(error_code ec, std::string msg)
     {
         if (!config_ec_) {

@@ -66,6 +66,7 @@ struct queued_call {
     queued_call* prev = nullptr;
     queued_call* next = nullptr;
     bool queued = false;
+    std::uint64_t id = 0;  ///< names the call to a cancellation that arrives through the executor
 
     queued_call(const stop_ingestion_job_request& r, diagnostics* d) : req(r), diag(d) {}
     virtual ~queued_call() = default;
@@ -74,8 +75,9 @@ struct queued_call {
     /// Completes the call with `ec` through its executor, without running it (the node is gone
     /// afterwards).
     virtual void fail(boost::system::error_code ec) = 0;
-    /// Installs a cancellation handler on the handler's slot that calls cancel(this).
-    virtual void connect_cancellation(void (*cancel)(queued_call*, client_impl*), client_impl* impl) = 0;
+    /// Installs a cancellation handler on the handler's slot: through the client's executor (as
+    /// co_spawn does), cancel(impl, id) takes the call out of the queue if it is still there.
+    virtual void connect_cancellation(void (*cancel)(client_impl&, std::uint64_t), const std::shared_ptr<client_impl>& impl) = 0;
 };
 
 /// Starts the call now, or queues it (on the client's executor).
@@ -116,13 +118,17 @@ struct queued_call_impl final : queued_call {
         boost::asio::post(ex, [h = std::move(handler), ec]() mutable { std::move(h)(ec, stop_ingestion_job_response{}); });
     }
 
-    void connect_cancellation(void (*cancel)(queued_call*, client_impl*), client_impl* impl) override
+    void connect_cancellation(void (*cancel)(client_impl&, std::uint64_t), const std::shared_ptr<client_impl>& impl) override
     {
         auto slot = boost::asio::get_associated_cancellation_slot(handler);
-        impl_ = impl;
         if (slot.is_connected())
-            slot.assign([this, cancel](boost::asio::cancellation_type t) {
-                if (t != boost::asio::cancellation_type::none) cancel(this, impl_);
+            slot.assign([ex = executor, cancel, weak = std::weak_ptr<client_impl>(impl), id = id](boost::asio::cancellation_type t) {
+                if (t == boost::asio::cancellation_type::none) return;
+                // Posted, not dispatched: taking the call out of the queue clears this slot,
+                // which must not happen while this handler runs.
+                boost::asio::post(ex, [cancel, weak, id] {
+                    if (auto p = weak.lock()) cancel(*p, id);
+                });
             });
     }
 
@@ -135,7 +141,6 @@ private:
         auto slot = boost::asio::get_associated_cancellation_slot(handler);
         if (slot.is_connected()) slot.clear();
     }
-    client_impl* impl_ = nullptr;
 };
 }  // namespace detail
 

@@ -754,4 +754,37 @@ TEST_SUITE("client-load")
         CHECK(ok == 400);
         CHECK(failed == 0);
     }
+
+    TEST_CASE("queued calls of a strand-bound client cancelled on the strand, while two threads run it")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) { return ok_reply(20ms); });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.pool.max_connections = 2;
+        asio::io_context io(2);
+        ba::client c(asio::make_strand(io), p);
+        std::atomic<int> ok{0}, aborted{0}, other{0};
+        auto work = asio::make_work_guard(io);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 2; ++t) threads.emplace_back([&] { io.run(); });
+        // 40 calls, 2 run at a time; every other one is cancelled while most of them wait in the
+        // queue. A cancellation_signal is not thread-safe (Asio's rule): it is emitted on the
+        // strand the client runs on.
+        std::vector<asio::cancellation_signal> signals(40);
+        for (int i = 0; i < 40; ++i)
+            c.stop_ingestion_job(req, asio::bind_cancellation_slot(signals[i].slot(), [&](error_code ec, auto) {
+                                     (!ec ? ok : ec == asio::error::operation_aborted ? aborted : other)++;
+                                 }));
+        std::this_thread::sleep_for(5ms);
+        for (int i = 1; i < 40; i += 2)
+            asio::post(c.get_executor(), [&signals, i] { signals[i].emit(asio::cancellation_type::terminal); });
+        for (int i = 0; i < 1000 && ok + aborted + other < 40; ++i) std::this_thread::sleep_for(10ms);
+        work.reset();
+        io.stop();
+        for (auto& t : threads) t.join();
+        CHECK(ok + aborted + other == 40);
+        CHECK(other == 0);
+        CHECK(ok >= 20);       // the calls never cancelled all succeed
+        CHECK(aborted >= 15);  // most cancelled ones were still queued (or in flight) and stopped
+    }
 }

@@ -183,13 +183,15 @@ BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& s
     if (params_.operation_timeout.count()) deadline = std::min(deadline, now + params_.operation_timeout);
     call->deadline = deadline;
     pool_.enqueue(call);
+    call->id = ++queued_ids_;
     call->connect_cancellation(
-        [](queued_call* c, client_impl* impl) {
-            if (!c->queued) return;
-            impl->pool_.unlink(c);
-            fail_queued(c, asio::error::operation_aborted, "cancelled while waiting for a connection");
+        [](client_impl& impl, std::uint64_t id) {
+            if (auto* c = impl.pool_.find_queued(id)) {
+                impl.pool_.unlink(c);
+                fail_queued(c, asio::error::operation_aborted, "cancelled while waiting for a connection");
+            }
         },
-        this);
+        self);
 }
 
 BEDROCK_AGENT_DECL void client_impl::call_done(const std::shared_ptr<client_impl>& self)

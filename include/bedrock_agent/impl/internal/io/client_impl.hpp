@@ -84,6 +84,7 @@ public:
     std::mt19937_64 rng_;
     sigv4::signing_key_cache keys_;
     sansio::request_writer writer_;
+    std::uint64_t queued_ids_ = 0;
     std::vector<asio::steady_timer*> sleeping_;  ///< backoff timers, for shutdown()
     asio::ip::tcp::resolver::results_type resolved_;  ///< cached DNS answer
 

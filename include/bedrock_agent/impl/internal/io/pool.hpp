@@ -69,6 +69,13 @@ public:
         c->queued = false;
         --queued_;
     }
+    /// The queued call with this id, if it is still queued (a linear scan: cancellations only).
+    queued_call* find_queued(std::uint64_t id) noexcept
+    {
+        for (queued_call* c = q_head_; c; c = c->next)
+            if (c->id == id) return c;
+        return nullptr;
+    }
     queued_call* pop_queued() noexcept
     {
         queued_call* c = q_head_;

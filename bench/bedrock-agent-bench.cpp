@@ -1,5 +1,6 @@
 // bedrock-agent-bench: drives StopIngestionJob calls at a fixed concurrency through the async
-// client (C coroutines on T threads, one client) or the blocking client (C threads, one
+// client (C coroutines on T threads, one client, its pool at the library default of 64
+// connections unless --max-connections is given) or the blocking client (C threads, one
 // blocking_client each: that is how it is meant to be used, since a blocking_client serves one
 // call at a time), checks every response, and prints one JSON line of results.
 #include <bedrock_agent/bedrock_agent.hpp>
@@ -87,10 +88,10 @@ int main(int argc, char** argv)
     }
     if (!p.endpoint_url || requests < 0 || concurrency < 0) die("--endpoint-url, --requests and --concurrency are required");
     if (client_kind != "async" && client_kind != "blocking") die("--client must be async or blocking");
-    // Let the pool open as many connections as there are concurrent calls, unless told otherwise.
-    bool max_given = false;
-    for (int i = 1; i < argc; ++i) max_given |= std::string(argv[i]) == "--max-connections";
-    if (!max_given) p.pool.max_connections = static_cast<std::size_t>(concurrency);
+    // The pool keeps the library's default (pool_params::max_connections, 64) unless
+    // --max-connections says otherwise: calls beyond it queue in the client, as in a service
+    // that uses the client with its defaults. --max-connections C gives one connection per call,
+    // as wrk and the blocking client use.
 
     results res;
     res.latencies_us.reserve(static_cast<std::size_t>(requests));

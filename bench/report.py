@@ -99,7 +99,10 @@ out.append("")
 out.append(open(__file__.replace("report.py", "ANALYSIS.md")).read())
 try:
     micro = json.load(open(micro_path))
-    out.append("Micro-benchmarks of the sans-io core (Google Benchmark):\n")
+    out.append("Micro-benchmarks of the sans-io core (Google Benchmark): `sign` and `build` are the generic "
+               "signer and Beast message (the reference, and the path for requests off the fixed shape); "
+               "`write_request` is the client's signer and writer; `sign_build_parse` is one attempt's work "
+               "(write_request, then parse a 202 body into a response object used before).\n")
     out.append("| benchmark | ns/op | heap allocations/op |")
     out.append("|---|---|---|")
     for b in micro["benchmarks"]:

@@ -11,16 +11,17 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <functional>
 #include <thread>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 
 namespace asio = boost::asio;
 namespace ba = bedrock_agent;
@@ -639,6 +640,32 @@ TEST_SUITE("client")
         CHECK(d.message() == "job not running");
         CHECK_THROWS_AS(b.stop_ingestion_job({"bad", "DS12345678", "IJ12345678"}), ba::error_with_diagnostics);
         CHECK(b.pool_stats().connections_opened == 1);
+    }
+
+    TEST_CASE("io_context::run() returns as soon as the calls are done: no timer outlives them")
+    {
+        // The deadline watch is armed while a connection is in use (attempt timeout 60 s,
+        // connect timeout 3.1 s); once nothing is in use it must stop, or run() would wait for it.
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) { return ok_reply(); });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.attempt_timeout = 60s;
+        p.operation_timeout = 120s;
+        asio::io_context io;
+        ba::client c(io.get_executor(), p);
+        int done = 0;
+        std::function<void(error_code, ba::stop_ingestion_job_response)> next;
+        next = [&](error_code ec, ba::stop_ingestion_job_response) {
+            CHECK_FALSE(ec);
+            if (++done < 3) c.stop_ingestion_job(req, next);  // chained calls, as a loop would
+        };
+        c.stop_ingestion_job(req, next);
+        auto t0 = std::chrono::steady_clock::now();
+        io.run();
+        auto took = std::chrono::steady_clock::now() - t0;
+        CHECK(done == 3);
+        CHECK(took < 2s);  // the watch would hold run() for 3.1 s (connect) or 60 s (attempt)
+        CHECK(c.pool_stats().idle == 1);
     }
 
     TEST_CASE("calls beyond max_connections queue FIFO, bounded by max_waiting and the attempt timeout")

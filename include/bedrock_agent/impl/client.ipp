@@ -6,6 +6,7 @@
 #include <bedrock_agent/impl/internal/settings.hpp>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -208,13 +209,15 @@ BEDROCK_AGENT_DECL void client_impl::shutdown()
 }
 
 // Waits for what a TLS step asked for: bytes from the socket (fed to OpenSSL) or room to write.
+// (Socket operations on the hot path are awaited as deferred operations: the awaitable frame
+// takes them directly, without the extra coroutine frame that use_awaitable's initiation costs.)
 inline asio::awaitable<error_code> tls_wait(connection& c, io_status st)
 {
     if (st == io_status::want_write) {
-        auto [ec] = co_await c.sock.async_wait(asio::socket_base::wait_write, asio::as_tuple(asio::use_awaitable));
+        auto [ec] = co_await c.sock.async_wait(asio::socket_base::wait_write, asio::as_tuple(asio::deferred));
         co_return ec;
     }
-    auto [ec, n] = co_await c.sock.async_read_some(asio::buffer(c.raw), asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] = co_await c.sock.async_read_some(asio::buffer(c.raw), asio::as_tuple(asio::deferred));
     if (ec == asio::error::eof) co_return asio::ssl::error::stream_truncated;
     if (!ec && !c.feed(c.raw.data(), n)) co_return asio::error::no_memory;
     co_return ec;
@@ -514,7 +517,7 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
                                 auto st = cx.read_some(static_cast<char*>(space.data()), space.size(), n, e);
                                 if (st == io_status::want_read) {
                                     // OpenSSL has no full record: wait for the socket, and hand it what came.
-                                    auto [rec, rn] = co_await cx.sock.async_read_some(asio::buffer(cx.raw), asio::as_tuple(asio::use_awaitable));
+                                    auto [rec, rn] = co_await cx.sock.async_read_some(asio::buffer(cx.raw), asio::as_tuple(asio::deferred));
                                     if (rec == asio::error::eof) e = asio::ssl::error::stream_truncated;  // no close_notify
                                     else if (rec) e = rec;
                                     else if (!cx.feed(cx.raw.data(), rn)) e = asio::error::no_memory;
@@ -524,7 +527,7 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
                                     if (!e) continue;
                                 }
                             } else {
-                                auto [rec, rn] = co_await cx.sock.async_read_some(space, asio::as_tuple(asio::use_awaitable));
+                                auto [rec, rn] = co_await cx.sock.async_read_some(space, asio::as_tuple(asio::deferred));
                                 e = rec;
                                 n = rn;
                             }

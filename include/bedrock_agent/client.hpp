@@ -82,6 +82,9 @@ struct queued_call {
 
 /// Starts the call now, or queues it (on the client's executor).
 BEDROCK_AGENT_DECL void submit(const std::shared_ptr<client_impl>& impl, queued_call* call);
+/// True if this thread runs the client's executor (an io_context's, or a strand of one) and the
+/// call may run now (counted as running): the caller starts it without a queue node.
+BEDROCK_AGENT_DECL bool admit_here(const std::shared_ptr<client_impl>& impl) noexcept;
 
 // Turns co_spawn's (exception_ptr, op_result) into the (error_code, response) users see.
 template <class Handler>
@@ -215,6 +218,11 @@ private:
         template <class Handler>
         void operator()(Handler&& handler, const stop_ingestion_job_request& req, diagnostics* diag) const
         {
+            if (detail::admit_here(impl)) {
+                boost::asio::co_spawn(executor_of(impl), detail::run_stop_ingestion_job(impl, req, diag),
+                                      detail::unpack_handler<std::decay_t<Handler>>{std::forward<Handler>(handler)});
+                return;
+            }
             using node = detail::queued_call_impl<std::decay_t<Handler>>;
             auto* call = new node(std::decay_t<Handler>(std::forward<Handler>(handler)), req, diag);
             call->executor = executor_of(impl);

@@ -8,6 +8,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <cstdlib>
@@ -159,6 +161,16 @@ BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl:
         }
         ctx_ = own_ctx_.get();
     }
+}
+
+BEDROCK_AGENT_DECL bool admit_here(const std::shared_ptr<client_impl>& impl) noexcept
+{
+    // The admission count belongs to the client's executor: touch it only from its thread.
+    bool here = false;
+    if (const auto* e = impl->ex_.target<asio::io_context::executor_type>()) here = e->running_in_this_thread();
+    else if (const auto* st = impl->ex_.target<asio::strand<asio::io_context::executor_type>>())
+        here = st->running_in_this_thread();
+    return here && impl->pool_.admit();
 }
 
 BEDROCK_AGENT_DECL void submit(const std::shared_ptr<client_impl>& impl, queued_call* call)

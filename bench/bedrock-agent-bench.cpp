@@ -110,26 +110,29 @@ int main(int argc, char** argv)
             ba::diagnostics d;
             clk::time_point start;
             std::vector<std::uint32_t> lat;
+            std::uint64_t attempts = 0, errors = 0;  // summed into res once, at the end
             void next()
             {
                 if (issued.fetch_add(1) >= total) {
                     std::lock_guard g(res.m);
                     res.latencies_us.insert(res.latencies_us.end(), lat.begin(), lat.end());
+                    res.attempts += attempts;
+                    res.errors += errors;
                     return;
                 }
                 start = clk::now();
                 c.stop_ingestion_job(req, d, [this](boost::system::error_code ec, ba::stop_ingestion_job_response r) {
                     lat.push_back(static_cast<std::uint32_t>(
                         std::chrono::duration_cast<std::chrono::microseconds>(clk::now() - start).count()));
-                    res.attempts += d.attempts();
-                    if (!check(ec, d, r, req)) ++res.errors;
+                    attempts += d.attempts();
+                    if (!check(ec, d, r, req)) ++errors;
                     next();
                 });
             }
         };
         std::vector<std::unique_ptr<worker>> workers;
         for (long long i = 0; i < concurrency; ++i)
-            workers.push_back(std::make_unique<worker>(worker{c, req, res, issued, requests, {}, {}, {}}));
+            workers.push_back(std::make_unique<worker>(worker{c, req, res, issued, requests, {}, {}, {}, 0, 0}));
         asio::dispatch(ex, [&] {
             for (auto& w : workers) w->next();
         });

@@ -60,18 +60,30 @@ void sign(benchmark::State& st)
 }
 BENCHMARK(sign);
 
-void build(benchmark::State& st)
-{
+// One StopIngestionJob request, its endpoint and credentials, as the client holds them.
+struct request_fixture {
     ba::sigv4::signing_key_cache cache;
-    ba::endpoint ep;
-    std::string why;
-    ba::parse_endpoint("https://bedrock-agent.us-east-1.amazonaws.com", ep, why);
+    ba::endpoint ep = [] {
+        ba::endpoint e;
+        std::string why;
+        ba::parse_endpoint("https://bedrock-agent.us-east-1.amazonaws.com", e, why);
+        return e;
+    }();
     ba::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", {}};
     ba::stop_ingestion_job_request req{"KB12345678", "DS12345678", "IJ12345678"};
+    ba::sansio::build_context context(std::chrono::system_clock::time_point now)
+    {
+        return {ep, creds, "us-east-1", now, "00000000-0000-4000-8000-000000000000", 1, 3, &cache};
+    }
+};
+
+void build(benchmark::State& st)
+{
+    request_fixture f;
     auto now = std::chrono::system_clock::now();
     alloc_counter ac{st};
     for (auto _ : st) {
-        auto r = ba::sansio::build_stop_ingestion_job(req, {ep, creds, "us-east-1", now, "00000000-0000-4000-8000-000000000000", 1, 3, &cache});
+        auto r = ba::sansio::build_stop_ingestion_job(f.req, f.context(now));
         benchmark::DoNotOptimize(r);
     }
 }
@@ -81,18 +93,13 @@ BENCHMARK(build);
 // buffer (the fixed-shape signer), with the clock read each time.
 void write_request(benchmark::State& st)
 {
-    ba::sigv4::signing_key_cache cache;
+    request_fixture f;
     ba::sansio::request_writer w;
-    ba::endpoint ep;
-    std::string why;
-    ba::parse_endpoint("https://bedrock-agent.us-east-1.amazonaws.com", ep, why);
-    ba::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", {}};
-    ba::stop_ingestion_job_request req{"KB12345678", "DS12345678", "IJ12345678"};
     std::string out;
-    w.write(out, req, {ep, creds, "us-east-1", std::chrono::system_clock::now(), "00000000-0000-4000-8000-000000000000", 1, 3, &cache});
+    w.write(out, f.req, f.context(std::chrono::system_clock::now()));
     alloc_counter ac{st};
     for (auto _ : st) {
-        w.write(out, req, {ep, creds, "us-east-1", std::chrono::system_clock::now(), "00000000-0000-4000-8000-000000000000", 1, 3, &cache});
+        w.write(out, f.req, f.context(std::chrono::system_clock::now()));
         benchmark::DoNotOptimize(out.data());
     }
 }
@@ -102,18 +109,13 @@ BENCHMARK(write_request);
 // a response object used before.
 void sign_build_parse(benchmark::State& st)
 {
-    ba::sigv4::signing_key_cache cache;
+    request_fixture f;
     ba::sansio::request_writer w;
-    ba::endpoint ep;
-    std::string why;
-    ba::parse_endpoint("https://bedrock-agent.us-east-1.amazonaws.com", ep, why);
-    ba::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", {}};
-    ba::stop_ingestion_job_request req{"KB12345678", "DS12345678", "IJ12345678"};
     std::string out;
     ba::stop_ingestion_job_response r;
     ba::diagnostics d;
     auto once = [&] {
-        w.write(out, req, {ep, creds, "us-east-1", std::chrono::system_clock::now(), "00000000-0000-4000-8000-000000000000", 1, 3, &cache});
+        w.write(out, f.req, f.context(std::chrono::system_clock::now()));
         return ba::parse_stop_ingestion_job_response(body, r, d);
     };
     if (once()) st.SkipWithError("parse failed");

@@ -328,14 +328,6 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     co_return error_code{};
 }
 
-BEDROCK_AGENT_DECL error_code client_impl::lease_failed(error_code ec, diagnostics& d)
-{
-    if (ec == errc::timeout) d.set_client_message(waited_too_long(params_));
-    else if (ec == asio::error::no_buffer_space)
-        d.set_client_message("too many calls waiting for a connection (pool_params::max_waiting)");
-    return ec;
-}
-
 BEDROCK_AGENT_DECL void client_impl::prepare_request(connection& conn, const stop_ingestion_job_request& req,
                                                      const credentials& creds, unsigned n, std::string_view invocation_id,
                                                      clock_type::time_point deadline)
@@ -469,9 +461,7 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
                 // One attempt, inline (one coroutine frame fewer per call): a connection from the
                 // pool (opened if need be), the request, the response into out.response (2xx) or
                 // into d (an error; http_status set).
-                lease l;
-                if (auto now = c.pool_.try_acquire()) l = std::move(*now);
-                else l = co_await c.pool_.wait(attempt_deadline);
+                lease l = c.pool_.acquire();
                 std::unique_ptr<connection> conn = std::move(l.conn);
                 bool replayed = false;
                 while (!l.ec) {
@@ -580,7 +570,7 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
                     ec = c.finish_attempt(std::move(conn), x, cancelled, action.attempt, out.response, http_status, d);
                     break;
                 }
-                if (l.ec) ec = c.lease_failed(l.ec, d);
+                if (l.ec) ec = l.ec;  // the client is shutting down
             }
             d.set_attempts(action.attempt);
             auto cs = co_await asio::this_coro::cancellation_state;

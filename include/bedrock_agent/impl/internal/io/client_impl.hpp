@@ -54,7 +54,6 @@ public:
     BEDROCK_AGENT_DECL client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx, const client_params& p);
 
     // The non-suspending steps of one attempt (the attempt itself runs inline in the call).
-    BEDROCK_AGENT_DECL error_code lease_failed(error_code ec, diagnostics& d);
     BEDROCK_AGENT_DECL void prepare_request(connection& conn, const stop_ingestion_job_request& req,
                                             const credentials& creds, unsigned n, std::string_view invocation_id,
                                             clock_type::time_point deadline);

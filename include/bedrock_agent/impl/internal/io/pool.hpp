@@ -1,25 +1,21 @@
 #ifndef BEDROCK_AGENT_IMPL_INTERNAL_IO_POOL_HPP
 #define BEDROCK_AGENT_IMPL_INTERNAL_IO_POOL_HPP
 
-// The connection pool of one endpoint: at most max_connections open (idle, in use, or being
-// opened), callers beyond that wait in FIFO order on a timer of their own that carries their
-// deadline, and a connection handed back goes to the first waiter, else to the idle list.
-// Everything here runs on the client's executor.
+// The connection pool of one endpoint, and the admission of calls: at most max_connections calls
+// run at once (each holds at most one connection: idle, in use, or being opened), the others
+// wait in a FIFO queue of nodes until one ends or their deadline passes. One timer (the deadline
+// watch) serves the deadlines of connections in use and of queued calls. Everything here runs on
+// the client's executor.
 
 #include <bedrock_agent/client.hpp>
 #include <bedrock_agent/pool_params.hpp>
 #include <bedrock_agent/impl/internal/io/connection.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <deque>
-#include <list>
 #include <memory>
-#include <optional>
 
 namespace bedrock_agent::detail {
 
@@ -50,7 +46,7 @@ public:
         ++running_;
         return true;
     }
-    std::size_t waiting() const noexcept { return waiters_.size() + queued_; }
+    std::size_t waiting() const noexcept { return queued_; }
     void enqueue(queued_call* c)
     {
         c->prev = q_tail_;
@@ -94,54 +90,17 @@ public:
     void (*on_queue_timeout)(queued_call*, void*) = nullptr;
     void* on_queue_timeout_arg = nullptr;
 
-    /// The part of acquiring that does not wait: a connection, a permit, an error, or nothing
-    /// (every connection is busy: wait()).
-    std::optional<lease> try_acquire()
+    /// A connection for a running call: an idle one, or a permit to open one (conn == nullptr,
+    /// no error), which the caller must give back with release() whatever happens. Admission
+    /// keeps running calls <= max_connections and a call holds at most one connection, so a
+    /// running call always finds one or the other: calls wait in the admission queue, not here.
+    lease acquire()
     {
         lease l;
-        if (closed_) {
-            l.ec = asio::error::operation_aborted;
-            return l;
-        }
-        if (auto c = take_idle()) {
-            l.conn = std::move(c);
-            return l;
-        }
-        if (open_ < std::max<std::size_t>(1, params_.max_connections)) {
-            ++open_;  // a permit: the caller opens the connection
-            return l;
-        }
-        if (waiting() >= params_.max_waiting) {
-            l.ec = asio::error::no_buffer_space;
-            return l;
-        }
-        return std::nullopt;
-    }
-
-    /// Waits in FIFO order for a connection handed back, or a permit, until `deadline`.
-    asio::awaitable<lease> wait(clock_type::time_point deadline)
-    {
-        lease l;
-        waiter w{asio::steady_timer(ex_)};
-        w.timer.expires_at(deadline);
-        auto it = waiters_.insert(waiters_.end(), &w);
-        auto [ec] = co_await w.timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (!w.granted) waiters_.erase(it);  // granted waiters were already removed
-        auto cs = co_await asio::this_coro::cancellation_state;
-        if (w.granted && (closed_ || cs.cancelled() != asio::cancellation_type::none)) {
-            // Cancelled (or shut down) after being handed a connection: hand it on.
-            bool has_conn = w.conn != nullptr;
-            release(std::move(w.conn), has_conn);
-            w.granted = false;
-        }
-        if (w.granted) {
-            l.conn = std::move(w.conn);
-        } else if (closed_ || ec == asio::error::operation_aborted) {
-            l.ec = asio::error::operation_aborted;
-        } else {
-            l.ec = make_error_code(errc::timeout);  // the deadline passed while waiting
-        }
-        co_return l;
+        if (closed_) l.ec = asio::error::operation_aborted;
+        else if (auto c = take_idle()) l.conn = std::move(c);
+        else ++open_;  // a permit: the caller opens the connection
+        return l;
     }
 
     /// Gives a connection (or a permit) back. A connection comes back only if it is fit for
@@ -150,21 +109,11 @@ public:
     {
         if (conn && reusable && !closed_) {
             conn->reused = true;
-            if (!waiters_.empty()) {
-                grant(std::move(conn));
-                return;
-            }
             conn->idle_since = clock_type::now();
             idle_.push_back(std::move(conn));
             return;
         }
         if (conn) conn->close();
-        conn.reset();
-        // One open slot is free: the first waiter gets it as a permit.
-        if (!waiters_.empty() && !closed_) {
-            grant(nullptr);
-            return;
-        }
         --open_;
     }
 
@@ -207,7 +156,7 @@ public:
     }
 
     /// Closes everything: idle connections, connections in use (their calls fail with
-    /// operation_aborted) and wakes every waiter.
+    /// operation_aborted); the client fails the queued calls.
     void shutdown()
     {
         closed_ = true;
@@ -215,7 +164,6 @@ public:
         open_ -= idle_.size();
         idle_.clear();
         for (auto* c : in_use_) c->close();
-        for (auto* w : waiters_) w->timer.cancel();
         watch_timer_.cancel();
     }
 
@@ -241,12 +189,6 @@ public:
     std::uint64_t connections_opened = 0, tls_handshakes = 0, tls_sessions_resumed = 0, replays = 0, requests_sent = 0;
 
 private:
-    struct waiter {
-        asio::steady_timer timer;
-        std::unique_ptr<connection> conn{};
-        bool granted = false;
-    };
-
     std::unique_ptr<connection> take_idle()
     {
         // Most recently used first: it is the least likely to have been closed by the server.
@@ -259,15 +201,6 @@ private:
             --open_;
         }
         return nullptr;
-    }
-
-    void grant(std::unique_ptr<connection> conn)
-    {
-        waiter* w = waiters_.front();
-        waiters_.pop_front();
-        w->conn = std::move(conn);
-        w->granted = true;
-        w->timer.cancel();
     }
 
     // The deadline watch: one timer for every connection in use, set to the earliest deadline
@@ -312,7 +245,6 @@ private:
     bool idle_check_posted_ = false;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
     std::deque<std::unique_ptr<connection>> idle_;
-    std::list<waiter*> waiters_;
     std::vector<connection*> in_use_;
     std::size_t open_ = 0;
     bool closed_ = false;

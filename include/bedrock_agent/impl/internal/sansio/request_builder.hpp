@@ -28,18 +28,6 @@ inline constexpr std::string_view user_agent = "bedrock-agent-asio/" BEDROCK_AGE
 
 using http_request = boost::beast::http::request<boost::beast::http::empty_body>;
 
-/// Formats 128 random bits as a UUID version 4 ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx").
-inline std::string format_uuid_v4(std::uint64_t hi, std::uint64_t lo)
-{
-    hi = (hi & 0xffffffffffff0fffull) | 0x0000000000004000ull;  // version 4
-    lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // variant 10
-    char buf[37];
-    std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                  static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                  static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffull));
-    return std::string(buf, 36);
-}
-
 struct build_context {
     const endpoint& ep;
     const credentials& creds;

@@ -176,10 +176,12 @@ TEST_SUITE("request")
         std::string out;
         const char* urls[] = {"https://bedrock-agent.us-east-1.amazonaws.com", "http://127.0.0.1:8080", "https://[::1]:4443",
                               "https://example.com/prefix/v1"};
+        // A long token and a long region check that the writer sizes its buffers from its inputs.
         const ba::credentials creds[] = {{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", {}},
                                          {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "FQoGZXIvYXdzEJr//TOKEN="},
-                                         {"AKIDOTHER", "another-secret", "token with  spaces "}};
-        const char* regions[] = {"us-east-1", "eu-west-3"};
+                                         {"AKIDOTHER", "another-secret", "token with  spaces "},
+                                         {"AKIDLONGTOKEN", "secret", std::string(3000, 'T') + "/+="}};
+        const std::string regions[] = {"us-east-1", "eu-west-3", "xx-" + std::string(200, 'r') + "-1"};
         const char* times[] = {"20150830T123600Z", "20150830T235959Z", "20150831T000000Z", "20261129T010203Z"};
         const ba::stop_ingestion_job_request reqs[] = {{"KBID123456", "DSID123456", "JOBID12345"},
                                                        {"a1b2c3d4e5", "ZZZZZZZZZZ", "0000000000"}};
@@ -189,13 +191,13 @@ TEST_SUITE("request")
                 for (auto region : regions)
                     for (auto when : times)
                         for (const auto& r : reqs)
-                            for (unsigned attempt : {1u, 3u, 10u}) {
+                            for (unsigned attempt : {1u, 3u, 10u, 4294967295u}) {
                                 ba::endpoint ep;
                                 std::string why;
                                 REQUIRE_FALSE(ba::parse_endpoint(url, ep, why));
                                 std::chrono::system_clock::time_point t;
                                 REQUIRE(sigv4::parse_amz_date(when, t));
-                                t += std::chrono::milliseconds(attempt * 7);  // sub-second parts are dropped
+                                t += std::chrono::milliseconds(attempt % 100 * 7);  // sub-second parts are dropped
                                 ba::sansio::build_context ctx{ep, cr, region, t, "0f0e0d0c-0b0a-4908-8706-050403020100",
                                                               attempt, 10, &keys};
                                 CAPTURE(url);
@@ -210,9 +212,9 @@ TEST_SUITE("request")
                                 CHECK(applies == (ep.base_path.empty() && cr.session_token.find(' ') == std::string::npos));
                                 (applies ? fast : generic)++;
                             }
-        // 3 of the 4 endpoints have no base path, 2 of the 3 credentials a plain token (or none).
-        CHECK(fast == 3 * 2 * 2 * 4 * 2 * 3);
-        CHECK(generic == 576 - fast);
+        // 3 of the 4 endpoints have no base path, 3 of the 4 credentials a plain token (or none).
+        CHECK(fast == 3 * 3 * 3 * 4 * 2 * 4);
+        CHECK(generic == 4 * 4 * 3 * 4 * 2 * 4 - fast);
     }
 
     TEST_CASE("make_uuid_v4: version 4, variant 10, lowercase hex, for any bits")

@@ -516,7 +516,9 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
                             std::size_t n = 0;
                             error_code e;
                             if (cx.is_tls()) {
-                                auto st = cx.read_some(static_cast<char*>(space.data()), space.size(), n, e);
+                                auto st = cx.tls_needs_input()
+                                              ? io_status::want_read
+                                              : cx.read_some(static_cast<char*>(space.data()), space.size(), n, e);
                                 if (st == io_status::want_read) {
                                     // OpenSSL has no full record: wait for the socket, and hand it what came.
                                     auto [rec, rn] = co_await cx.sock.async_read_some(asio::buffer(cx.raw), asio::as_tuple(asio::deferred));

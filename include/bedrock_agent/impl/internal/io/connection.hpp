@@ -157,6 +157,14 @@ struct connection {
         return ec ? io_status::failed : io_status::done;
     }
 
+    /// TLS: true when OpenSSL holds no input (nothing fed and unprocessed, no record begun) on
+    /// an open socket. SSL_read could then only ask for more, so the caller goes to the socket
+    /// at once: after a request the response is never there yet, and this saves an SSL_read.
+    bool tls_needs_input() const noexcept
+    {
+        return sock.is_open() && BIO_ctrl_pending(SSL_get_rbio(ssl.get())) == 0 && SSL_has_pending(ssl.get()) == 0;
+    }
+
     /// TLS only (plain connections read the socket directly): want_read means feed() more.
     io_status read_some(char* p, std::size_t n, std::size_t& got, boost::system::error_code& ec)
     {

@@ -90,7 +90,7 @@ BEDROCK_AGENT_DECL bool admit_here(const std::shared_ptr<client_impl>& impl) noe
 template <class Handler>
 struct unpack_handler {
     Handler handler;
-    void operator()(std::exception_ptr ep, op_result r)
+    void operator()(std::exception_ptr ep, op_result&& r)
     {
         if (ep) std::rethrow_exception(ep);  // only std::bad_alloc can get here
         std::move(handler)(r.ec, std::move(r.response));

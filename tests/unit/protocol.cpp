@@ -201,6 +201,29 @@ TEST_SUITE("response")
         CHECK(r.ingestion_job.failure_reasons.empty());
     }
 
+    TEST_CASE("statistics members in any order, with unknown and null members between them")
+    {
+        ba::stop_ingestion_job_response r;
+        ba::diagnostics d;
+        REQUIRE_FALSE(ba::parse_stop_ingestion_job_response(
+            R"({"ingestionJob":{"knowledgeBaseId":"K","dataSourceId":"D","ingestionJobId":"J","status":"COMPLETE",)"
+            R"("statistics":{"numberOfDocumentsSkipped":8,"numberOfDocumentsFailed":7,"numberOfSomethingNew":99,)"
+            R"("numberOfDocumentsDeleted":6,"numberOfMetadataDocumentsModified":5,"numberOfDocumentsScanned":1,)"
+            R"("numberOfModifiedDocumentsIndexed":4,"numberOfNewDocumentsIndexed":3,"numberOfMetadataDocumentsScanned":null,)"
+            R"("numberOfDocumentsScanned":11},"startedAt":"2020-01-01T00:00:00Z","updatedAt":"2020-01-01T00:00:01Z"}})",
+            r, d));
+        REQUIRE(r.ingestion_job.statistics);
+        const auto& st = *r.ingestion_job.statistics;
+        CHECK(st.number_of_documents_scanned == 11);  // a repeated member: the last one wins
+        CHECK(st.number_of_metadata_documents_scanned == 0);
+        CHECK(st.number_of_new_documents_indexed == 3);
+        CHECK(st.number_of_modified_documents_indexed == 4);
+        CHECK(st.number_of_metadata_documents_modified == 5);
+        CHECK(st.number_of_documents_deleted == 6);
+        CHECK(st.number_of_documents_failed == 7);
+        CHECK(st.number_of_documents_skipped == 8);
+    }
+
     TEST_CASE("an unknown status is kept as its text")
     {
         ba::stop_ingestion_job_response r;

@@ -132,20 +132,21 @@ inline bool parse_statistics(json_reader& r, simdjson::ondemand::object obj, ing
         {"numberOfDocumentsFailed", &ingestion_job_statistics::number_of_documents_failed},
         {"numberOfDocumentsSkipped", &ingestion_job_statistics::number_of_documents_skipped},
     };
+    constexpr std::size_t count = std::size(members);
+    std::size_t next = 0;  // members usually come in the model's order: try the next one first
     for (auto field : obj) {
         std::string_view key;
         if (auto e = field.unescaped_key().get(key)) return r.fail(e, "ingestionJob.statistics");
         simdjson::ondemand::value v;
         if (auto e = field.value().get(v)) return r.fail(e, "ingestionJob.statistics");
-        for (const auto& [name, ptr] : members) {
-            if (key == name) {
-                if (json_reader::is_null(v)) break;
-                // (The member's name is built only for an error message.)
-                if (auto e = v.get_int64().get(st.*ptr))
-                    return r.fail(e, "ingestionJob.statistics." + std::string(name));
-                break;
-            }
-        }
+        std::size_t i = next < count && key == members[next].first ? next : 0;
+        while (i < count && key != members[i].first) ++i;
+        if (i == count) continue;  // unknown members are skipped
+        next = i + 1;
+        if (json_reader::is_null(v)) continue;
+        // (The member's name is built only for an error message.)
+        if (auto e = v.get_int64().get(st.*members[i].second))
+            return r.fail(e, "ingestionJob.statistics." + std::string(members[i].first));
     }
     return true;
 }

@@ -445,9 +445,10 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
 
     for (auto action = fsm.start();;) {
         if (action.kind == sansio::retry_action::send) {
+            // (The first attempt starts at the call's start: one clock read fewer.)
+            const auto attempt_start = action.attempt == 1 && !c.creds_cache_ ? start : clock_type::now();
             auto attempt_deadline = op_deadline;
-            if (p.attempt_timeout.count())
-                attempt_deadline = std::min(op_deadline, clock_type::now() + p.attempt_timeout);
+            if (p.attempt_timeout.count()) attempt_deadline = std::min(op_deadline, attempt_start + p.attempt_timeout);
             // Each attempt reports only its own outcome.
             d.set_aws_error_code({});
             d.set_message({});
@@ -461,7 +462,7 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
                 // One attempt, inline (one coroutine frame fewer per call): a connection from the
                 // pool (opened if need be), the request, the response into out.response (2xx) or
                 // into d (an error; http_status set).
-                lease l = c.pool_.acquire();
+                lease l = c.pool_.acquire(attempt_start);
                 std::unique_ptr<connection> conn = std::move(l.conn);
                 bool replayed = false;
                 while (!l.ec) {

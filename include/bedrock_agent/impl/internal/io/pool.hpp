@@ -94,11 +94,11 @@ public:
     /// no error), which the caller must give back with release() whatever happens. Admission
     /// keeps running calls <= max_connections and a call holds at most one connection, so a
     /// running call always finds one or the other: calls wait in the admission queue, not here.
-    lease acquire()
+    lease acquire(clock_type::time_point now)
     {
         lease l;
         if (closed_) l.ec = asio::error::operation_aborted;
-        else if (auto c = take_idle()) l.conn = std::move(c);
+        else if (auto c = take_idle(now)) l.conn = std::move(c);
         else ++open_;  // a permit: the caller opens the connection
         return l;
     }
@@ -189,10 +189,9 @@ public:
     std::uint64_t connections_opened = 0, tls_handshakes = 0, tls_sessions_resumed = 0, replays = 0, requests_sent = 0;
 
 private:
-    std::unique_ptr<connection> take_idle()
+    std::unique_ptr<connection> take_idle(clock_type::time_point now)
     {
         // Most recently used first: it is the least likely to have been closed by the server.
-        auto now = clock_type::now();
         while (!idle_.empty()) {
             auto c = std::move(idle_.back());
             idle_.pop_back();

@@ -86,6 +86,9 @@ struct connection {
             if (!ssl) throw std::bad_alloc();
             SSL_set_mode(ssl.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                                         SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+            // Read-ahead: OpenSSL takes all the fed bytes in one BIO read, not a record header
+            // and then its body (tls_needs_input() sees what it holds through SSL_has_pending).
+            SSL_set_read_ahead(ssl.get(), 1);
         }
     }
 

@@ -392,13 +392,20 @@ BEDROCK_AGENT_DECL error_code client_impl::finish_attempt(std::unique_ptr<connec
     return ec;
 }
 
+// What a call ends with: its error, and the response (the completion handler's) it fills.
+struct call_outcome {
+    error_code ec;
+    stop_ingestion_job_response& response;
+};
+
 struct running_call {
     std::shared_ptr<client_impl> impl;
     ~running_call() { impl->call_done(impl); }
 };
 
-BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared_ptr<client_impl> impl,
-                                                                    stop_ingestion_job_request req, diagnostics* diag)
+BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::shared_ptr<client_impl> impl,
+                                                                     stop_ingestion_job_request req, diagnostics* diag,
+                                                                     stop_ingestion_job_response* response)
 {
     // However it ends, the next queued call may run.
     running_call running{impl};
@@ -407,7 +414,7 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
     diagnostics local;
     diagnostics& d = diag ? *diag : local;
     d.clear();
-    op_result out;
+    call_outcome out{{}, *response};
     client_impl& c = *impl;
 
     error_code early = c.config_ec_;
@@ -417,8 +424,7 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
     if (early) {
         // Never complete inline: go through the executor first.
         co_await asio::post(c.ex_, asio::use_awaitable);
-        out.ec = early;
-        co_return out;
+        co_return early;
     }
 
     const auto& p = c.params_;
@@ -432,9 +438,8 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
         auto fetch_deadline = std::min(op_deadline, clock_type::now() + std::chrono::seconds(60));
         auto fr = co_await credentials_cache::get(c.creds_cache_, fetch_deadline);
         if (fr.ec) {  // the cache has already refused empty keys and control characters
-            out.ec = fr.ec;
             d.set_client_message(fr.why);
-            co_return out;
+            co_return fr.ec;
         }
         fetched = std::move(fr.creds);
         creds = &fetched;
@@ -613,7 +618,7 @@ BEDROCK_AGENT_DECL asio::awaitable<op_result> run_stop_ingestion_job(std::shared
         }
     }
     if (out.ec) out.response = {};
-    co_return out;
+    co_return out.ec;
 }
 
 }  // namespace detail

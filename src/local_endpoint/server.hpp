@@ -23,6 +23,10 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -30,6 +34,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +59,8 @@ struct reply {
     std::string body{};
     bool close_after = false;                ///< send "Connection: close" and close after the response
     bool drop_after = false;                 ///< keep-alive response, then close anyway (an idle close)
+    std::string trailing{};                  ///< raw bytes sent right after the response
+    bool trailing_corked = false;            ///< as writes of their own (TLS: records of their own), corked into one segment
     std::chrono::milliseconds delay{0};      ///< wait this long before acting (latency; stall length)
 };
 
@@ -226,6 +233,22 @@ private:
             res.keep_alive(req.keep_alive() && !r.close_after);
             res.prepare_payload();
             tcp.expires_after(std::chrono::seconds(10));
+            if (!r.trailing.empty() && !r.trailing_corked) {  // one write: the response, then stray bytes
+                std::ostringstream os;
+                os << res << r.trailing;
+                auto [tec, tn] = co_await asio::async_write(s, asio::buffer(os.str()), asio::as_tuple(asio::use_awaitable));
+                if (tec) co_return false;
+                continue;
+            }
+            if (!r.trailing.empty()) {  // two writes (two TLS records) held back into one TCP segment
+                int on = 1, off = 0;
+                ::setsockopt(tcp.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+                auto [w1, n1] = co_await http::async_write(s, res, asio::as_tuple(asio::use_awaitable));
+                auto [w2, n2] = co_await asio::async_write(s, asio::buffer(r.trailing), asio::as_tuple(asio::use_awaitable));
+                ::setsockopt(tcp.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+                if (w1 || w2) co_return false;
+                continue;
+            }
             auto [wec, wn] = co_await http::async_write(s, res, asio::as_tuple(asio::use_awaitable));
             if (wec) co_return false;
             if (!res.keep_alive()) co_return true;

@@ -346,6 +346,45 @@ TEST_SUITE("client")
         CHECK(st.get().resumed_handshakes == 2);
     }
 
+    TEST_CASE("a response followed by bytes no request asked for: the connection is not reused")
+    {
+        // The first reply carries a second, complete response after it (a server or proxy out
+        // of step). Reusing the connection would hand that stale response to the next call.
+        const std::string stale = "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: " +
+                                  std::to_string(job_body("STOPPED").size()) + "\r\n\r\n" + job_body("STOPPED");
+        // In the response's own write, or corked behind it as writes (TLS records) of their own,
+        // which the client reads with the response and OpenSSL then holds.
+        for (auto [tls, corked] : {std::pair{true, false}, {true, true}, {false, false}, {false, true}}) {
+            CAPTURE(tls);
+            CAPTURE(corked);
+            local::server_options so;
+            so.tls = tls;
+            local::server_thread st(so, [&](const local::request_type&, const local::request_info& info) {
+                auto r = ok_reply();
+                if (info.connection_id == 1 && info.index_on_connection == 1) {
+                    r.trailing = stale;
+                    r.trailing_corked = corked;
+                }
+                return r;
+            });
+            auto ca = tls ? std::make_unique<ca_file>(st.get()) : nullptr;
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                auto params = params_for(st.get(), ca ? ca->path : std::string());
+                ba::client c(io.get_executor(), params);
+                for (int i = 0; i < 3; ++i) {
+                    ba::diagnostics d;
+                    auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+                    CHECK_FALSE(ec);
+                    CHECK(out.ingestion_job.status_text == "STOPPING");  // never the stale STOPPED
+                    CHECK(d.attempts() == 1);
+                }
+                CHECK(c.pool_stats().connections_opened == 2);
+            });
+            CHECK(st.get().requests == 3);
+            CHECK(st.get().connections == 2);
+        }
+    }
+
     TEST_CASE("a connection the server closed while idle is replayed once, without a retry")
     {
         std::atomic<unsigned> seen{0};

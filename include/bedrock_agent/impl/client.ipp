@@ -386,7 +386,7 @@ BEDROCK_AGENT_DECL error_code client_impl::finish_attempt(std::unique_ptr<connec
     } else {
         ec = parse_error_response({res.status, res.reason, res.error_type, res.request_id, res.body}, d);
     }
-    bool reusable = x.keep_alive && conn->buffer.size() == 0 && !conn->timed_out;
+    bool reusable = x.keep_alive && !conn->holds_input() && !conn->timed_out;
     if (!reusable) conn->close(/*clean=*/true);
     pool_.release(std::move(conn), reusable);
     return ec;

@@ -168,6 +168,15 @@ struct connection {
         return sock.is_open() && BIO_ctrl_pending(SSL_get_rbio(ssl.get())) == 0 && SSL_has_pending(ssl.get()) == 0;
     }
 
+    /// Whether bytes beyond the last response are held here (read and unparsed, or inside
+    /// OpenSSL): a server that sent more than one response to a request. Such a connection is not
+    /// reused, or its next exchange would read the stale bytes as its response.
+    bool holds_input() const noexcept
+    {
+        return buffer.size() != 0 ||
+               (ssl && (BIO_ctrl_pending(SSL_get_rbio(ssl.get())) != 0 || SSL_has_pending(ssl.get()) == 1));
+    }
+
     /// TLS only (plain connections read the socket directly): want_read means feed() more.
     io_status read_some(char* p, std::size_t n, std::size_t& got, boost::system::error_code& ec)
     {

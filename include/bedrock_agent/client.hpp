@@ -64,7 +64,6 @@ struct queued_call {
     std::chrono::steady_clock::time_point deadline;  ///< to start by (attempt/operation timeout)
     queued_call* prev = nullptr;
     queued_call* next = nullptr;
-    bool queued = false;
     std::uint64_t id = 0;  ///< names the call to a cancellation that arrives through the executor
 
     queued_call(const stop_ingestion_job_request& r, diagnostics* d) : req(r), diag(d) {}

@@ -190,11 +190,8 @@ BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& s
         return;
     }
     // The wait counts against the first attempt's timeout, as a wait inside the pool does.
-    auto now = clock_type::now();
-    auto deadline = clock_type::time_point::max();
-    if (params_.attempt_timeout.count()) deadline = std::min(deadline, now + params_.attempt_timeout);
-    if (params_.operation_timeout.count()) deadline = std::min(deadline, now + params_.operation_timeout);
-    call->deadline = deadline;
+    call->deadline = step_deadline(step_deadline(clock_type::time_point::max(), params_.attempt_timeout),
+                                   params_.operation_timeout);
     pool_.enqueue(call);
     call->id = ++queued_ids_;
     call->connect_cancellation(
@@ -230,9 +227,7 @@ inline asio::awaitable<error_code> tls_wait(connection& c, io_status st)
         co_return ec;
     }
     auto [ec, n] = co_await c.sock.async_read_some(asio::buffer(c.raw), asio::as_tuple(asio::deferred));
-    if (ec == asio::error::eof) co_return asio::ssl::error::stream_truncated;
-    if (!ec && !c.feed(c.raw.data(), n)) co_return asio::error::no_memory;
-    co_return ec;
+    co_return c.fed(ec, n);
 }
 
 BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, clock_type::time_point deadline, diagnostics& d)
@@ -502,6 +497,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                         }
                     }
                     if (!x.ec) {
+                        x.sent = true;
                         x.step = "reading the response";
                         sansio::response_reader reader(cx.response);
                         reader.header_limit(header_limit);
@@ -526,11 +522,10 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                                               ? io_status::want_read
                                               : cx.read_some(static_cast<char*>(space.data()), space.size(), n, e);
                                 if (st == io_status::want_read) {
-                                    // OpenSSL has no full record: wait for the socket, and hand it what came.
+                                    // OpenSSL has no full record: wait for the socket, and hand it what came
+                                    // (tls_wait's read, inline: no coroutine frame per call).
                                     auto [rec, rn] = co_await cx.sock.async_read_some(asio::buffer(cx.raw), asio::as_tuple(asio::deferred));
-                                    if (rec == asio::error::eof) e = asio::ssl::error::stream_truncated;  // no close_notify
-                                    else if (rec) e = rec;
-                                    else if (!cx.feed(cx.raw.data(), rn)) e = asio::error::no_memory;
+                                    e = cx.fed(rec, rn);
                                     if (!e) continue;
                                 } else if (st == io_status::want_write) {
                                     e = co_await tls_wait(cx, st);
@@ -562,11 +557,11 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                         x.keep_alive = !x.ec && reader.keep_alive();
                     }
                     c.pool_.untrack(conn.get());
-                    if (!x.ec || std::string_view(x.step) != "sending the request") ++c.pool_.requests_sent;
+                    if (x.sent) ++c.pool_.requests_sent;
                     auto ccs = co_await asio::this_coro::cancellation_state;
                     bool cancelled = ccs.cancelled() != asio::cancellation_type::none || c.pool_.closed();
                     if (x.ec && !cancelled && !conn->timed_out && conn->reused && !replayed && !x.got_some &&
-                        conn->buffer.size() == 0 && sansio::classify(x.ec) == sansio::error_class::transient) {
+                        !conn->holds_input() && sansio::classify(x.ec) == sansio::error_class::transient) {
                         // The server closed the connection while it sat idle: resend once on a
                         // fresh one, in the same slot, without spending a retry attempt.
                         conn->close();

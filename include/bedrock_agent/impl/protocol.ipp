@@ -139,8 +139,10 @@ inline bool parse_statistics(json_reader& r, simdjson::ondemand::object obj, ing
         if (auto e = field.unescaped_key().get(key)) return r.fail(e, "ingestionJob.statistics");
         simdjson::ondemand::value v;
         if (auto e = field.value().get(v)) return r.fail(e, "ingestionJob.statistics");
-        std::size_t i = next < count && key == members[next].first ? next : 0;
-        while (i < count && key != members[i].first) ++i;
+        std::size_t i = next;
+        if (i >= count || key != members[i].first)
+            for (i = 0; i < count && key != members[i].first; ++i) {
+            }
         if (i == count) continue;  // unknown members are skipped
         next = i + 1;
         if (json_reader::is_null(v)) continue;

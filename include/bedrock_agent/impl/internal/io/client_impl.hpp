@@ -37,6 +37,7 @@ using lease = pool::lease;
 struct exchange_result {
     error_code ec;
     const char* step = "";
+    bool sent = false;        ///< the whole request was written
     bool got_some = false;    ///< some of a response arrived
     bool keep_alive = false;  ///< the response allows reuse
 };

@@ -8,8 +8,7 @@
 //
 // TLS drives OpenSSL directly. It writes straight to the non-blocking socket (a socket BIO: the
 // request is one write() inside SSL_write, with no handler to run afterwards), and reads from a
-// memory BIO that the coroutine fills with socket::async_read_some (Asio's reactor then reads only
-// when epoll said so, with no extra system call). That saves asio::ssl::stream's BIO pair (two
+// memory BIO that the coroutine fills with socket::async_read_some. That saves asio::ssl::stream's BIO pair (two
 // 17 KiB buffers per connection, and a copy of each byte out) and several handlers per call.
 // OpenSSL's own record buffers are released between records (SSL_MODE_RELEASE_BUFFERS).
 
@@ -163,18 +162,20 @@ struct connection {
     /// TLS: true when OpenSSL holds no input (nothing fed and unprocessed, no record begun) on
     /// an open socket. SSL_read could then only ask for more, so the caller goes to the socket
     /// at once: after a request the response is never there yet, and this saves an SSL_read.
-    bool tls_needs_input() const noexcept
-    {
-        return sock.is_open() && BIO_ctrl_pending(SSL_get_rbio(ssl.get())) == 0 && SSL_has_pending(ssl.get()) == 0;
-    }
+    bool tls_needs_input() const noexcept { return sock.is_open() && !tls_holds_input(); }
 
     /// Whether bytes beyond the last response are held here (read and unparsed, or inside
     /// OpenSSL): a server that sent more than one response to a request. Such a connection is not
     /// reused, or its next exchange would read the stale bytes as its response.
-    bool holds_input() const noexcept
+    bool holds_input() const noexcept { return buffer.size() != 0 || tls_holds_input(); }
+
+    /// Hands OpenSSL what one socket read brought (rn bytes into raw, or rec): the end of the
+    /// stream without close_notify is stream_truncated, as Asio's ssl::stream reports it.
+    boost::system::error_code fed(boost::system::error_code rec, std::size_t rn) noexcept
     {
-        return buffer.size() != 0 ||
-               (ssl && (BIO_ctrl_pending(SSL_get_rbio(ssl.get())) != 0 || SSL_has_pending(ssl.get()) == 1));
+        if (rec == asio::error::eof) return asio::ssl::error::stream_truncated;
+        if (!rec && !feed(raw.data(), rn)) return asio::error::no_memory;
+        return rec;
     }
 
     /// TLS only (plain connections read the socket directly): want_read means feed() more.
@@ -201,6 +202,11 @@ struct connection {
     bool session_saved = false;   ///< its TLS session went into the pool's cache
 
 private:
+    /// TLS: bytes fed and not yet processed, or a record (or its plaintext) held by OpenSSL.
+    bool tls_holds_input() const noexcept
+    {
+        return ssl && (BIO_ctrl_pending(SSL_get_rbio(ssl.get())) != 0 || SSL_has_pending(ssl.get()) == 1);
+    }
     /// SSL_get_error needs an empty error queue. Peeking first is cheaper than clearing an empty
     /// queue, which rewrites all its slots.
     static void clear_errors() noexcept

@@ -53,7 +53,6 @@ public:
         c->next = nullptr;
         (q_tail_ ? q_tail_->next : q_head_) = c;
         q_tail_ = c;
-        c->queued = true;
         ++queued_;
         watch(c->deadline);
     }
@@ -62,7 +61,6 @@ public:
         (c->prev ? c->prev->next : q_head_) = c->next;
         (c->next ? c->next->prev : q_tail_) = c->prev;
         c->prev = c->next = nullptr;
-        c->queued = false;
         --queued_;
     }
     /// The queued call with this id, if it is still queued (a linear scan: cancellations only).

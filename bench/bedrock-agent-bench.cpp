@@ -1,5 +1,5 @@
 // bedrock-agent-bench: drives StopIngestionJob calls at a fixed concurrency through the async
-// client (C coroutines on T threads, one client, its pool at the library default of 64
+// client (C coroutines on T threads, one client, its pool at the library default of 25
 // connections unless --max-connections is given) or the blocking client (C threads, one
 // blocking_client each: that is how it is meant to be used, since a blocking_client serves one
 // call at a time), checks every response, and prints one JSON line of results.
@@ -90,7 +90,7 @@ int main(int argc, char** argv)
     }
     if (!p.endpoint_url || requests < 0 || concurrency < 0) die("--endpoint-url, --requests and --concurrency are required");
     if (client_kind != "async" && client_kind != "blocking") die("--client must be async or blocking");
-    // The pool keeps the library's default (pool_params::max_connections, 64) unless
+    // The pool keeps the library's default (pool_params::max_connections, 25) unless
     // --max-connections says otherwise: calls beyond it queue in the client, as in a service
     // that uses the client with its defaults. --max-connections C gives one connection per call,
     // as wrk and the blocking client use.

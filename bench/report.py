@@ -25,7 +25,7 @@ out.append("Produced by `bash bench/run.sh` in one run: nginx (1 worker, TLS, ke
            "CPU µs/call is the client process's user+system time divided by its calls. "
            "The bench program, like wrk, keeps latencies in a fixed log-linear histogram (percentiles within 1 %; "
            "no memory that grows with the run in the peak RSS it reports). "
-           "`async` uses the client's default pool (at most 64 connections: calls beyond that queue in the "
+           "`async` uses the client's default pool (at most 25 connections, opened at most 4 at a time: calls beyond that queue in the "
            "client); `async-c` is the same client with one connection per concurrent call, as wrk and the "
            "blocking client (one blocking_client per thread) have.\n")
 out.append("| concurrency | client | rps | p50 µs | p99 µs | CPU µs/call | peak RSS KiB | errors |")

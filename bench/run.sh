@@ -3,8 +3,8 @@
 #  - nginx (Debian) on 127.0.0.1 with TLS and keep-alive, one worker pinned to core 0, answering
 #    the StopIngestionJob route with a 202 and a realistic body: the fixed-cost server;
 #  - wrk (Debian) with a POST script: the wire limit;
-#  - bedrock-agent-bench --client async (the client's default pool of 64 connections, and above
-#    64 calls also one connection per call) and --client blocking, pinned to core 1;
+#  - bedrock-agent-bench --client async (the client's default pool of 25 connections, and above
+#    25 calls also one connection per call) and --client blocking, pinned to core 1;
 #  at concurrency 1, 16, 64, 256, 1024, RUNS runs each (medians), plus one run at 10,000
 #  concurrent calls for the memory per waiting call, and the local endpoint (signatures checked)
 #  as a second target; then the micro-benchmarks of the sans-io core.
@@ -112,7 +112,7 @@ for c in 1 16 64 256 1024; do
     rps=$(tail -n1 "$results" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["rps"]))')
     n=$(( rps * DURATION )); [ "$n" -lt 2000 ] && n=2000
     run_client async "$c" "$n" | sed 's/^{/{"target":"nginx",/' >>"$results"
-    if [ "$c" -gt 64 ]; then  # beyond the default pool: also one connection per call, as wrk
+    if [ "$c" -gt 25 ]; then  # beyond the default pool: also one connection per call, as wrk
       run_client async "$c" "$n" --max-connections "$c" | sed 's/^{"client":"async"/{"target":"nginx","client":"async-c"/' >>"$results"
     fi
     nb=$(( n / 2 )); [ "$nb" -lt 1000 ] && nb=1000

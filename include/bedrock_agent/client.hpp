@@ -33,6 +33,7 @@ struct pool_stats {
     std::size_t idle = 0;     ///< open, ready for reuse
     std::size_t in_use = 0;   ///< lent to a call (or being opened for one)
     std::size_t waiting = 0;  ///< calls waiting for a connection
+    std::size_t opening = 0;  ///< connections being opened (TCP connect and TLS handshake)
     std::uint64_t connections_opened = 0;   ///< TCP connections made since the start
     std::uint64_t tls_handshakes = 0;       ///< TLS handshakes completed
     std::uint64_t tls_sessions_resumed = 0; ///< ... of which resumed an earlier session

@@ -11,7 +11,16 @@ namespace bedrock_agent {
 struct pool_params {
     /// Most connections open at once, and most calls running at once. Calls beyond that wait,
     /// first come first served, each as a small node (its handler and request), not a coroutine.
-    std::size_t max_connections = 64;
+    /// 25, as the AWS SDK for C++ (ClientConfiguration::maxConnections).
+    std::size_t max_connections = 25;
+    /// Most connections being opened (TCP connect and TLS handshake) at once; 0: no limit. A call
+    /// that finds no idle connection and no room to open one waits in the queue until a
+    /// connection comes back or an opening finishes. A burst of calls on a cold client thus
+    /// opens connections a few at a time: a TLS handshake holds OpenSSL buffers of several
+    /// tens of KiB while it runs (22 KiB for the handshake messages alone), and the later
+    /// connections resume the first ones' TLS session. (A retry
+    /// or a replay may open beyond the limit: it applies to calls starting.)
+    std::size_t max_opening = 4;
     /// Most callers waiting for a connection; one more fails at once with
     /// boost::asio::error::no_buffer_space. Each waiting call costs a few hundred bytes (839 per
     /// call measured at 10,000), and every wait is bounded by attempt_timeout/operation_timeout,

@@ -94,9 +94,12 @@ inline void fail_queued(queued_call* c, error_code ec, std::string_view why)
     c->fail(ec);
 }
 
-inline std::string waited_too_long(const client_params& p)
+inline std::string waited_too_long(const client_params& p, const pool_stats& s)
 {
-    return "timed out waiting for a free connection (all " + std::to_string(p.pool.max_connections) + " in use)";
+    if (s.in_use >= p.pool.max_connections)
+        return "timed out waiting for a free connection (all " + std::to_string(p.pool.max_connections) + " in use)";
+    return "timed out waiting for a free connection (" + std::to_string(s.in_use) + " in use, " +
+           std::to_string(s.opening) + " being opened: pool_params::max_opening)";
 }
 
 BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx,
@@ -105,7 +108,8 @@ BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl:
       rng_(std::random_device{}())
 {
     pool_.on_queue_timeout = [](queued_call* c, void* self) {
-        fail_queued(c, make_error_code(errc::timeout), waited_too_long(static_cast<client_impl*>(self)->params_));
+        auto* impl = static_cast<client_impl*>(self);
+        fail_queued(c, make_error_code(errc::timeout), waited_too_long(impl->params_, impl->pool_.stats()));
     };
     pool_.on_queue_timeout_arg = this;
     // Region, endpoint, retries, CA bundle and credentials: explicit params, then the
@@ -204,9 +208,15 @@ BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& s
         self);
 }
 
-BEDROCK_AGENT_DECL void client_impl::call_done(const std::shared_ptr<client_impl>& self)
+BEDROCK_AGENT_DECL void client_impl::call_done(const std::shared_ptr<client_impl>& self, bool starting)
 {
-    if (auto* next = pool_.call_done()) asio::post(ex_, [self, next] { next->start(self); });
+    pool_.call_done(starting);
+    start_queued(self);
+}
+
+BEDROCK_AGENT_DECL void client_impl::start_queued(const std::shared_ptr<client_impl>& self)
+{
+    while (auto* next = pool_.next_to_run()) asio::post(ex_, [self, next] { next->start(self); });
 }
 
 BEDROCK_AGENT_DECL void client_impl::shutdown()
@@ -395,7 +405,8 @@ struct call_outcome {
 
 struct running_call {
     std::shared_ptr<client_impl> impl;
-    ~running_call() { impl->call_done(impl); }
+    bool starting = true;  ///< admitted, not yet at its first pool acquire
+    ~running_call() { impl->call_done(impl, starting); }
 };
 
 BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::shared_ptr<client_impl> impl,
@@ -403,7 +414,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                                                                      stop_ingestion_job_response* response)
 {
     // However it ends, the next queued call may run.
-    running_call running{impl};
+    running_call running{impl, true};
     // A cancelled coroutine must not throw from its next co_await: every outcome is an error code.
     co_await asio::this_coro::throw_if_cancelled(false);
     diagnostics local;
@@ -462,15 +473,18 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                 // One attempt, inline (one coroutine frame fewer per call): a connection from the
                 // pool (opened if need be), the request, the response into out.response (2xx) or
                 // into d (an error; http_status set).
-                lease l = c.pool_.acquire(attempt_start);
+                lease l = c.pool_.acquire(attempt_start, running.starting);
                 std::unique_ptr<connection> conn = std::move(l.conn);
                 bool replayed = false;
                 while (!l.ec) {
                     if (!conn) {
                         conn = std::make_unique<connection>(c.ex_, c.ep_.tls ? c.ctx_ : nullptr);
                         c.pool_.track(conn.get());
+                        c.pool_.opening_started();
                         error_code oec = co_await c.open(*conn, attempt_deadline, d);
+                        c.pool_.opening_ended();
                         c.pool_.untrack(conn.get());
+                        c.start_queued(impl);  // room to open another
                         if (oec) {
                             c.pool_.release(nullptr, false);
                             ec = oec;
@@ -571,6 +585,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                         continue;
                     }
                     ec = c.finish_attempt(std::move(conn), x, cancelled, action.attempt, out.response, http_status, d);
+                    c.start_queued(impl);  // the connection may be idle now
                     break;
                 }
                 if (l.ec) ec = l.ec;  // the client is shutting down

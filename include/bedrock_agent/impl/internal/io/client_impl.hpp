@@ -65,8 +65,11 @@ public:
     BEDROCK_AGENT_DECL void shutdown();
     /// Runs the call now if fewer than max_connections calls run, else queues it.
     BEDROCK_AGENT_DECL void admit(const std::shared_ptr<client_impl>& self, queued_call* call);
-    /// A call ended: starts the next queued one, if any.
-    BEDROCK_AGENT_DECL void call_done(const std::shared_ptr<client_impl>& self);
+    /// A call ended (`starting`: before it asked the pool for a connection).
+    BEDROCK_AGENT_DECL void call_done(const std::shared_ptr<client_impl>& self, bool starting);
+    /// Starts the queued calls that have room now (after a call ended, a connection came back,
+    /// or an opening finished).
+    BEDROCK_AGENT_DECL void start_queued(const std::shared_ptr<client_impl>& self);
 
     asio::any_io_executor ex_;
     client_params params_;

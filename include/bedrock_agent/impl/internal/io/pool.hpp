@@ -2,10 +2,12 @@
 #define BEDROCK_AGENT_IMPL_INTERNAL_IO_POOL_HPP
 
 // The connection pool of one endpoint, and the admission of calls: at most max_connections calls
-// run at once (each holds at most one connection: idle, in use, or being opened), the others
-// wait in a FIFO queue of nodes until one ends or their deadline passes. One timer (the deadline
-// watch) serves the deadlines of connections in use and of queued calls. Everything here runs on
-// the client's executor.
+// run at once (each holds at most one connection: idle, in use, or being opened), and a call
+// starts only if it will find an idle connection or may open one (at most max_opening being
+// opened at once). The others wait in a FIFO queue of nodes until a call ends, a connection comes
+// back or an opening finishes, or their deadline passes. One timer (the deadline watch) serves the
+// deadlines of connections in use and of queued calls. Everything here runs on the client's
+// executor.
 
 #include <bedrock_agent/client.hpp>
 #include <bedrock_agent/pool_params.hpp>
@@ -38,12 +40,16 @@ public:
         while (auto* c = pop_queued()) delete c;
     }
 
-    // --- Admission: at most max_connections calls run at once; the others queue, FIFO. ---
+    // --- Admission: at most max_connections calls run at once, and a call starts only when it
+    // will find a connection (idle, or one it may open); the others queue, FIFO. ---
 
+    /// A new call may run now (it is counted as running and starting): nobody is queued before
+    /// it, and there is room.
     bool admit() noexcept
     {
-        if (running_ >= std::max<std::size_t>(1, params_.max_connections)) return false;
+        if (q_head_ || !room()) return false;
         ++running_;
+        ++starting_;
         return true;
     }
     std::size_t waiting() const noexcept { return queued_; }
@@ -76,12 +82,19 @@ public:
         if (c) unlink(c);
         return c;
     }
-    /// A running call ended: returns the queued call that may run now (already admitted), if any.
-    queued_call* call_done() noexcept
+    /// A running call ended (`starting`: before its first acquire()).
+    void call_done(bool starting) noexcept
     {
         --running_;
-        if (closed_ || !q_head_) return nullptr;
+        if (starting) --starting_;
+    }
+    /// The next queued call that may run now (already admitted), if any. Asked after each event
+    /// that can make room: a call ended, a connection came back, an opening finished.
+    queued_call* next_to_run() noexcept
+    {
+        if (closed_ || !q_head_ || !room()) return nullptr;
         ++running_;
+        ++starting_;
         return pop_queued();
     }
     /// Called with each queued call whose deadline passed (unlinked first).
@@ -92,14 +105,24 @@ public:
     /// no error), which the caller must give back with release() whatever happens. Admission
     /// keeps running calls <= max_connections and a call holds at most one connection, so a
     /// running call always finds one or the other: calls wait in the admission queue, not here.
-    lease acquire(clock_type::time_point now)
+    /// `starting` (the call's first acquire) is cleared. (A retry's acquire may open beyond
+    /// max_opening: the limit is on admission.)
+    lease acquire(clock_type::time_point now, bool& starting)
     {
+        if (starting) {
+            starting = false;
+            --starting_;
+        }
         lease l;
         if (closed_) l.ec = asio::error::operation_aborted;
         else if (auto c = take_idle(now)) l.conn = std::move(c);
         else ++open_;  // a permit: the caller opens the connection
         return l;
     }
+
+    /// An opening (TCP connect, then the TLS handshake) starts, and ends (either way).
+    void opening_started() noexcept { ++opening_; }
+    void opening_ended() noexcept { --opening_; }
 
     /// Gives a connection (or a permit) back. A connection comes back only if it is fit for
     /// reuse; otherwise pass nullptr and it is counted as closed.
@@ -174,6 +197,7 @@ public:
         s.idle = idle_.size();
         s.in_use = open_ - idle_.size();
         s.waiting = waiting();
+        s.opening = opening_;
         s.connections_opened = connections_opened;
         s.tls_handshakes = tls_handshakes;
         s.tls_sessions_resumed = tls_sessions_resumed;
@@ -187,6 +211,16 @@ public:
     std::uint64_t connections_opened = 0, tls_handshakes = 0, tls_sessions_resumed = 0, replays = 0, requests_sent = 0;
 
 private:
+    /// Room for one more call: fewer than max_connections run, and the calls admitted but not yet
+    /// at their first acquire() (starting_) will each find an idle connection or may open one.
+    bool room() const noexcept
+    {
+        if (running_ >= std::max<std::size_t>(1, params_.max_connections)) return false;
+        if (params_.max_opening == 0) return true;
+        std::size_t may_open = params_.max_opening > opening_ ? params_.max_opening - opening_ : 0;
+        return idle_.size() + may_open > starting_;
+    }
+
     std::unique_ptr<connection> take_idle(clock_type::time_point now)
     {
         // Most recently used first: it is the least likely to have been closed by the server.
@@ -245,7 +279,7 @@ private:
     std::vector<connection*> in_use_;
     std::size_t open_ = 0;
     bool closed_ = false;
-    std::size_t running_ = 0, queued_ = 0;
+    std::size_t running_ = 0, starting_ = 0, opening_ = 0, queued_ = 0;
     queued_call* q_head_ = nullptr;
     queued_call* q_tail_ = nullptr;
 };

@@ -52,9 +52,11 @@ class client_impl;
 /// goes into *response, which the completion handler's wrapper owns: the coroutine's result
 /// is only an error code, cheap to pass through co_spawn's completion (a response object moved
 /// five times on the way cost ~140 ns a call).
+/// `submitted`: when a queued call was made (its wait counts against its timeouts); a
+/// default-constructed time for a call that starts at once.
 BEDROCK_AGENT_DECL boost::asio::awaitable<boost::system::error_code> run_stop_ingestion_job(
     std::shared_ptr<client_impl> impl, stop_ingestion_job_request req, diagnostics* diag,
-    stop_ingestion_job_response* response);
+    stop_ingestion_job_response* response, std::chrono::steady_clock::time_point submitted);
 
 /// A call that waits, before any coroutine of its own exists, until the client may run it (at
 /// most pool_params::max_connections calls run at once; the others queue here, FIFO). A queued
@@ -62,7 +64,8 @@ BEDROCK_AGENT_DECL boost::asio::awaitable<boost::system::error_code> run_stop_in
 struct queued_call {
     stop_ingestion_job_request req;
     diagnostics* diag = nullptr;
-    std::chrono::steady_clock::time_point deadline;  ///< to start by (attempt/operation timeout)
+    std::chrono::steady_clock::time_point submitted;  ///< when the call was made
+    std::chrono::steady_clock::time_point deadline;   ///< to start by (attempt/operation timeout)
     queued_call* prev = nullptr;
     queued_call* next = nullptr;
     std::uint64_t id = 0;  ///< names the call to a cancellation that arrives through the executor
@@ -102,11 +105,12 @@ struct unpack_handler {
 /// co_spawns the call's coroutine with `handler` as its completion.
 template <class Handler>
 void spawn_call(const boost::asio::any_io_executor& ex, const std::shared_ptr<client_impl>& impl,
-                stop_ingestion_job_request req, diagnostics* diag, Handler&& handler)
+                stop_ingestion_job_request req, diagnostics* diag, Handler&& handler,
+                std::chrono::steady_clock::time_point submitted = {})
 {
     unpack_handler<std::decay_t<Handler>> h{std::forward<Handler>(handler)};
     auto* response = h.response.get();
-    boost::asio::co_spawn(ex, run_stop_ingestion_job(impl, std::move(req), diag, response), std::move(h));
+    boost::asio::co_spawn(ex, run_stop_ingestion_job(impl, std::move(req), diag, response, submitted), std::move(h));
 }
 
 template <class Handler>
@@ -122,7 +126,7 @@ struct queued_call_impl final : queued_call {
     {
         disconnect();
         std::unique_ptr<queued_call_impl> self(this);
-        spawn_call(executor, impl, std::move(req), diag, std::move(handler));
+        spawn_call(executor, impl, std::move(req), diag, std::move(handler), submitted);
     }
 
     void fail(boost::system::error_code ec) override

@@ -193,7 +193,9 @@ BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& s
         fail_queued(call, asio::error::no_buffer_space, "too many calls waiting for a connection (pool_params::max_waiting)");
         return;
     }
-    // The wait counts against the first attempt's timeout, as a wait inside the pool does.
+    // The wait counts against the first attempt's timeout and the operation's: the call's
+    // clocks start at `submitted`.
+    call->submitted = clock_type::now();
     call->deadline = step_deadline(step_deadline(clock_type::time_point::max(), params_.attempt_timeout),
                                    params_.operation_timeout);
     pool_.enqueue(call);
@@ -411,7 +413,8 @@ struct running_call {
 
 BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::shared_ptr<client_impl> impl,
                                                                      stop_ingestion_job_request req, diagnostics* diag,
-                                                                     stop_ingestion_job_response* response)
+                                                                     stop_ingestion_job_response* response,
+                                                                     clock_type::time_point submitted)
 {
     // However it ends, the next queued call may run.
     running_call running{impl, true};
@@ -434,7 +437,9 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
     }
 
     const auto& p = c.params_;
-    const auto start = clock_type::now();
+    const auto began = clock_type::now();
+    // A queued call's clocks started when it was made.
+    const auto start = submitted == clock_type::time_point{} ? began : submitted;
     const auto op_deadline = p.operation_timeout.count() ? start + p.operation_timeout : clock_type::time_point::max();
 
     // Credentials: static ones, or the chain's (cached, fetched once for concurrent callers).
@@ -456,10 +461,14 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
 
     for (auto action = fsm.start();;) {
         if (action.kind == sansio::retry_action::send) {
-            // (The first attempt starts at the call's start: one clock read fewer.)
-            const auto attempt_start = action.attempt == 1 && !c.creds_cache_ ? start : clock_type::now();
+            // (The first attempt starts with the call's coroutine, one clock read fewer, and its
+            // timeout counts the call's wait in the queue, began - start.)
+            const bool first = action.attempt == 1;
+            const auto attempt_start = first && !c.creds_cache_ ? began : clock_type::now();
             auto attempt_deadline = op_deadline;
-            if (p.attempt_timeout.count()) attempt_deadline = std::min(op_deadline, attempt_start + p.attempt_timeout);
+            if (p.attempt_timeout.count())
+                attempt_deadline =
+                    std::min(op_deadline, attempt_start - (first ? began - start : clock_type::duration{}) + p.attempt_timeout);
             // Each attempt reports only its own outcome.
             d.set_aws_error_code({});
             d.set_message({});

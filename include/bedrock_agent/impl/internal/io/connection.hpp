@@ -7,10 +7,12 @@
 // caller reports a timeout.
 //
 // TLS drives OpenSSL directly. It writes straight to the non-blocking socket (a socket BIO: the
-// request is one write() inside SSL_write, with no handler to run afterwards), and reads from a
-// memory BIO that the coroutine fills with socket::async_read_some. That saves asio::ssl::stream's BIO pair (two
-// 17 KiB buffers per connection, and a copy of each byte out) and several handlers per call.
-// OpenSSL's own record buffers are released between records (SSL_MODE_RELEASE_BUFFERS).
+// request is one write() inside SSL_write, with no handler to run afterwards), and reads through
+// a BIO over the bytes that the coroutine's socket::async_read_some put in `raw` (OpenSSL asks
+// for more only once it has taken them all, so `raw` is free whenever a read is started). That
+// saves asio::ssl::stream's BIO pair (two 17 KiB buffers per connection, and a copy of each byte
+// out), a memory BIO's buffer and copy, and several handlers per call. OpenSSL's own record
+// buffers are released between records (SSL_MODE_RELEASE_BUFFERS).
 
 #include <bedrock_agent/impl/internal/sansio/response_reader.hpp>
 
@@ -26,6 +28,8 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <memory>
@@ -72,6 +76,43 @@ inline BIO_METHOD* nosigpipe_socket_bio()
     return m;
 }
 
+/// The bytes of one socket read not yet taken by OpenSSL (they live in connection::raw).
+struct tls_input {
+    const char* data = nullptr;
+    std::size_t size = 0;
+};
+
+/// A read-only BIO over a tls_input: empty means "want more" (retry), never end of stream.
+inline BIO_METHOD* input_bio()
+{
+    static BIO_METHOD* m = [] {
+        BIO_METHOD* bm = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "bedrock_agent input");
+        BIO_meth_set_read(bm, [](BIO* b, char* p, int n) -> int {
+            BIO_clear_retry_flags(b);
+            auto* in = static_cast<tls_input*>(BIO_get_data(b));
+            if (in->size == 0 || n <= 0) {
+                BIO_set_retry_read(b);
+                return -1;
+            }
+            std::size_t k = std::min(in->size, static_cast<std::size_t>(n));
+            std::memcpy(p, in->data, k);
+            in->data += k;
+            in->size -= k;
+            return static_cast<int>(k);
+        });
+        BIO_meth_set_ctrl(bm, [](BIO* b, int cmd, long, void*) -> long {
+            if (cmd == BIO_CTRL_PENDING) return static_cast<long>(static_cast<tls_input*>(BIO_get_data(b))->size);
+            return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+        });
+        BIO_meth_set_create(bm, [](BIO* b) -> int {
+            BIO_set_init(b, 1);
+            return 1;
+        });
+        return bm;
+    }();
+    return m;
+}
+
 /// What one non-blocking step did.
 enum class io_status { done, want_read, want_write, failed };
 
@@ -95,13 +136,14 @@ struct connection {
     bool is_tls() const noexcept { return ssl != nullptr; }
 
     /// After connecting: the socket goes non-blocking and (TLS) OpenSSL writes to it and reads
-    /// from a memory BIO that feed() fills.
+    /// the bytes that fed() hands it.
     void attach(boost::system::error_code& ec)
     {
         sock.non_blocking(true, ec);
         if (ec || !ssl) return;
-        BIO* rbio = BIO_new(BIO_s_mem());
+        BIO* rbio = BIO_new(input_bio());
         BIO* wbio = BIO_new(nosigpipe_socket_bio());
+        if (rbio) BIO_set_data(rbio, &input_);
         if (wbio) BIO_set_data(wbio, reinterpret_cast<void*>(static_cast<std::intptr_t>(sock.native_handle())));
         if (!rbio || !wbio) {
             BIO_free(rbio);
@@ -109,14 +151,7 @@ struct connection {
             ec = asio::error::no_memory;
             return;
         }
-        BIO_set_mem_eof_return(rbio, -1);  // empty means "want more", not end of stream
         SSL_set_bio(ssl.get(), rbio, wbio);
-    }
-
-    /// Hands bytes read from the socket to OpenSSL.
-    bool feed(const char* p, std::size_t n) noexcept
-    {
-        return BIO_write(SSL_get_rbio(ssl.get()), p, static_cast<int>(n)) == static_cast<int>(n);
     }
 
     /// Closes the socket at once (no TLS close_notify): pending waits fail with
@@ -174,11 +209,12 @@ struct connection {
     boost::system::error_code fed(boost::system::error_code rec, std::size_t rn) noexcept
     {
         if (rec == asio::error::eof) return asio::ssl::error::stream_truncated;
-        if (!rec && !feed(raw.data(), rn)) return asio::error::no_memory;
+        if (!rec) input_ = {raw.data(), rn};  // OpenSSL had taken the last read's bytes: it asked for more
         return rec;
     }
 
-    /// TLS only (plain connections read the socket directly): want_read means feed() more.
+    /// TLS only (plain connections read the socket directly): want_read means read the socket
+    /// into raw and hand the bytes over with fed().
     io_status read_some(char* p, std::size_t n, std::size_t& got, boost::system::error_code& ec)
     {
         got = 0;
@@ -190,7 +226,7 @@ struct connection {
 
     socket_type sock;
     std::unique_ptr<SSL, ssl_deleter> ssl;
-    std::array<char, 4096> raw;      ///< TLS: bytes off the socket, for feed()
+    std::array<char, 4096> raw;      ///< TLS: bytes off the socket, for OpenSSL (see fed())
     beast::flat_buffer buffer;       ///< bytes read and not yet parsed
     std::string out;                 ///< the request being sent
     sansio::response_data response;  ///< the last response read
@@ -202,10 +238,12 @@ struct connection {
     bool session_saved = false;   ///< its TLS session went into the pool's cache
 
 private:
-    /// TLS: bytes fed and not yet processed, or a record (or its plaintext) held by OpenSSL.
+    tls_input input_;  ///< what of raw OpenSSL has not taken yet
+
+    /// TLS: bytes fed and not yet taken, or a record (or its plaintext) held by OpenSSL.
     bool tls_holds_input() const noexcept
     {
-        return ssl && (BIO_ctrl_pending(SSL_get_rbio(ssl.get())) != 0 || SSL_has_pending(ssl.get()) == 1);
+        return ssl && (input_.size != 0 || SSL_has_pending(ssl.get()) == 1);
     }
     /// SSL_get_error needs an empty error queue. Peeking first is cheaper than clearing an empty
     /// queue, which rewrites all its slots.

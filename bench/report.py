@@ -44,11 +44,11 @@ out.append("|---|---|---|---|---|")
 for c in concs:
     out.append(f"| {c} | {med('async', c, 'rps') / med('wrk', c, 'rps'):.2f} | {cpu_us('async', c) / cpu_us('wrk', c):.2f} | "
                f"{med('async', c, 'rps') / med('blocking', c, 'rps'):.2f} | "
-               f"{med('async', c, 'peak_rss_kb') / med('blocking', c, 'peak_rss_kb'):.2f} |")
+               f"{med('async', c, 'peak_rss_kb') / med('blocking', c, 'peak_rss_kb'):.3f} |")
     if ('async-c', c) in groups:
         out.append(f"| {c} (async-c) | {med('async-c', c, 'rps') / med('wrk', c, 'rps'):.2f} | "
                    f"{cpu_us('async-c', c) / cpu_us('wrk', c):.2f} | {med('async-c', c, 'rps') / med('blocking', c, 'rps'):.2f} | "
-                   f"{med('async-c', c, 'peak_rss_kb') / med('blocking', c, 'peak_rss_kb'):.2f} |")
+                   f"{med('async-c', c, 'peak_rss_kb') / med('blocking', c, 'peak_rss_kb'):.3f} |")
 out.append("")
 mem = {r["memory"]: r for r in rows if "memory" in r}
 if "base" in mem and "10000" in mem:
@@ -83,7 +83,7 @@ r = med('async', 256, 'rps') / med('blocking', 256, 'rps')
 m = med('async', 256, 'peak_rss_kb') / med('blocking', 256, 'peak_rss_kb')
 extra = also_c(f"{med('async-c', 256, 'rps') / med('blocking', 256, 'rps'):.2f}×, "
                f"{med('async-c', 256, 'peak_rss_kb') / med('blocking', 256, 'peak_rss_kb'):.2f}") if ('async-c', 256) in groups else ""
-out.append(f"| async ≥ 2× blocking rps at concurrency 256, at ≤ 1/4 of its peak RSS | {r:.2f}×, {m:.2f} of its RSS{extra} | "
+out.append(f"| async ≥ 2× blocking rps at concurrency 256, at ≤ 1/4 of its peak RSS | {r:.2f}×, {m:.3f} of its RSS{extra} | "
            f"{check(r >= 2)} (rps), {check(m <= 0.25)} (RSS) |")
 if "base" in mem and "10000" in mem:
     out.append(f"| ≤ 2 KiB per waiting call at 10,000 concurrent calls | {per:,.0f} bytes | {check(per <= 2048)} |")

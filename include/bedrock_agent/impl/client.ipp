@@ -94,12 +94,12 @@ inline void fail_queued(queued_call* c, error_code ec, std::string_view why)
     c->fail(ec);
 }
 
-inline std::string waited_too_long(const client_params& p, const pool_stats& s)
+inline std::string waited_too_long(const client_params& p, const pool& pl)
 {
-    if (s.in_use >= p.pool.max_connections)
-        return "timed out waiting for a free connection (all " + std::to_string(p.pool.max_connections) + " in use)";
-    return "timed out waiting for a free connection (" + std::to_string(s.in_use) + " in use, " +
-           std::to_string(s.opening) + " being opened: pool_params::max_opening)";
+    if (!pl.full())
+        return "timed out waiting for a free connection (" + std::to_string(pl.stats().opening) +
+               " being opened, the most at once: pool_params::max_opening)";
+    return "timed out waiting for a free connection (all " + std::to_string(p.pool.max_connections) + " in use)";
 }
 
 BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx,
@@ -109,7 +109,7 @@ BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl:
 {
     pool_.on_queue_timeout = [](queued_call* c, void* self) {
         auto* impl = static_cast<client_impl*>(self);
-        fail_queued(c, make_error_code(errc::timeout), waited_too_long(impl->params_, impl->pool_.stats()));
+        fail_queued(c, make_error_code(errc::timeout), waited_too_long(impl->params_, impl->pool_));
     };
     pool_.on_queue_timeout_arg = this;
     // Region, endpoint, retries, CA bundle and credentials: explicit params, then the
@@ -195,9 +195,11 @@ BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& s
     }
     // The wait counts against the first attempt's timeout and the operation's: the call's
     // clocks start at `submitted`.
-    call->submitted = clock_type::now();
-    call->deadline = step_deadline(step_deadline(clock_type::time_point::max(), params_.attempt_timeout),
-                                   params_.operation_timeout);
+    const auto now = clock_type::now();
+    call->submitted = now;
+    call->deadline = clock_type::time_point::max();
+    for (auto limit : {params_.attempt_timeout, params_.operation_timeout})
+        if (limit.count()) call->deadline = std::min(call->deadline, now + limit);
     pool_.enqueue(call);
     call->id = ++queued_ids_;
     call->connect_cancellation(

@@ -53,6 +53,8 @@ public:
         return true;
     }
     std::size_t waiting() const noexcept { return queued_; }
+    /// max_connections calls run (else what holds the queue is max_opening).
+    bool full() const noexcept { return running_ >= std::max<std::size_t>(1, params_.max_connections); }
     void enqueue(queued_call* c)
     {
         c->prev = q_tail_;
@@ -215,7 +217,7 @@ private:
     /// at their first acquire() (starting_) will each find an idle connection or may open one.
     bool room() const noexcept
     {
-        if (running_ >= std::max<std::size_t>(1, params_.max_connections)) return false;
+        if (full()) return false;
         if (params_.max_opening == 0) return true;
         std::size_t may_open = params_.max_opening > opening_ ? params_.max_opening - opening_ : 0;
         return idle_.size() + may_open > starting_;

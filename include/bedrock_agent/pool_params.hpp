@@ -18,8 +18,8 @@ struct pool_params {
     /// connection comes back or an opening finishes. A burst of calls on a cold client thus
     /// opens connections a few at a time: a TLS handshake holds OpenSSL buffers of several
     /// tens of KiB while it runs (22 KiB for the handshake messages alone), and the later
-    /// connections resume the first ones' TLS session. (A retry
-    /// or a replay may open beyond the limit: it applies to calls starting.)
+    /// connections resume the first ones' TLS session. (A retry or a replay may open beyond the
+    /// limit: it applies to calls starting.)
     std::size_t max_opening = 4;
     /// Most callers waiting for a connection; one more fails at once with
     /// boost::asio::error::no_buffer_space. Each waiting call costs a few hundred bytes (652 per

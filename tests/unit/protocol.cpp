@@ -143,9 +143,20 @@ TEST_SUITE("timestamps")
         REQUIRE(ba::parse_timestamp("2015-08-30t12:30:00z", t));
         REQUIRE(ba::parse_timestamp("2015-08-30T12:30:00+05:30", t));
         CHECK(ba::format_timestamp(t) == "2015-08-30T07:00:00+00:00");
+        // The ends of RFC 3339's range, in UTC, parse and write back.
+        for (const char* edge : {"9999-12-31T23:59:59.999Z", "9999-12-31T23:48:17+01:00", "0000-01-01T00:00:00Z",
+                                 "0000-01-01T00:30:00-01:00"}) {
+            CAPTURE(edge);
+            REQUIRE(ba::parse_timestamp(edge, t));
+            ba::timestamp back;
+            CHECK(ba::parse_timestamp(ba::format_timestamp(t), back));
+            CHECK(back == t);
+        }
         for (const char* bad : {"", "2015-08-30", "2015-08-30T12:30:00", "2015-02-30T12:30:00Z",
                                 "2015-08-30T24:30:00Z", "2015-08-30T12:30:00.Z", "2015-08-30T12:30:00+0530",
-                                "2015-08-30 12:30:00Z", "2015-08-30T12:30:00Zjunk", "1440937800"}) {
+                                "2015-08-30 12:30:00Z", "2015-08-30T12:30:00Zjunk", "1440937800",
+                                // in range as written, but not in UTC (found by fuzz_timestamp):
+                                "9999-12-31T23:48:17-01:00", "0000-01-01T00:30:00+01:00"}) {
             CAPTURE(bad);
             CHECK_FALSE(ba::parse_timestamp(bad, t));
         }

@@ -376,8 +376,14 @@ BEDROCK_AGENT_DECL bool parse_timestamp(std::string_view s, timestamp& out) noex
     year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
     if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return false;
     // A leap second (":60") is folded into the next second, as most parsers do.
-    out = timestamp{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{sec} + milliseconds{ms} -
-          minutes{offset_min};
+    const timestamp t = timestamp{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{sec} + milliseconds{ms} -
+                        minutes{offset_min};
+    // An offset can carry the instant out of RFC 3339's years (9999-12-31T23:30:00-01:00 is in
+    // the year 10000), where no date-time names it: refused, so that every timestamp we accept
+    // can be written back.
+    if (t < timestamp{sys_days{year{0} / January / 1}} || t >= timestamp{sys_days{year{10000} / January / 1}})
+        return false;
+    out = t;
     return true;
 }
 

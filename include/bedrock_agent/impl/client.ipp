@@ -419,7 +419,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                                                                      clock_type::time_point submitted)
 {
     // However it ends, the next queued call may run.
-    running_call running{impl, true};
+    running_call running{impl};
     // A cancelled coroutine must not throw from its next co_await: every outcome is an error code.
     co_await asio::this_coro::throw_if_cancelled(false);
     diagnostics local;
@@ -463,14 +463,13 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
 
     for (auto action = fsm.start();;) {
         if (action.kind == sansio::retry_action::send) {
-            // (The first attempt starts with the call's coroutine, one clock read fewer, and its
-            // timeout counts the call's wait in the queue, began - start.)
+            // (The first attempt starts with the call's coroutine, one clock read fewer; its
+            // timeout also counts the call's wait in the queue, began - start.)
             const bool first = action.attempt == 1;
             const auto attempt_start = first && !c.creds_cache_ ? began : clock_type::now();
+            const auto timed_from = first ? attempt_start - (began - start) : attempt_start;
             auto attempt_deadline = op_deadline;
-            if (p.attempt_timeout.count())
-                attempt_deadline =
-                    std::min(op_deadline, attempt_start - (first ? began - start : clock_type::duration{}) + p.attempt_timeout);
+            if (p.attempt_timeout.count()) attempt_deadline = std::min(op_deadline, timed_from + p.attempt_timeout);
             // Each attempt reports only its own outcome.
             d.set_aws_error_code({});
             d.set_message({});

@@ -2,6 +2,7 @@
 // container endpoint and IMDSv2, with caching, single flight and refresh. Environment variables
 // are set per test and restored after; every server is on loopback.
 #include <bedrock_agent/bedrock_agent.hpp>
+#include <bedrock_agent/impl/internal/io/credential_providers.hpp>
 
 #include "common/io_util.hpp"
 #include "common/test_util.hpp"
@@ -420,6 +421,66 @@ TEST_SUITE("credentials")
             CHECK(body_seen.find("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr") != std::string::npos);
             CHECK(body_seen.find("WebIdentityToken=eyJ.web.identity.token") != std::string::npos);
             if (ok) CHECK(srv.last_key() == "AKIDWEBID");
+        }
+    }
+
+    // The credential endpoints' requests go through the client's own connection code
+    // (detail::simple_request over detail::exchange); these check what that code adds.
+
+    TEST_CASE("credential endpoint requests: the bytes sent (Content-Length as Beast's prepare_payload set it; CR/LF refused)")
+    {
+        namespace http = boost::beast::http;
+        using headers = std::vector<std::pair<std::string, std::string>>;
+        const headers ttl{{"x-aws-ec2-metadata-token-ttl-seconds", "21600"}};
+        CHECK(ba::detail::simple_request_bytes(http::verb::put, "/latest/api/token", "169.254.169.254", ttl, "") ==
+              "PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\nUser-Agent: bedrock-agent-asio/" BEDROCK_AGENT_VERSION_STRING
+              "\r\nx-aws-ec2-metadata-token-ttl-seconds: 21600\r\nContent-Length: 0\r\n\r\n");
+        CHECK(ba::detail::simple_request_bytes(http::verb::get, "/creds", "127.0.0.1:8080", {}, "") ==
+              "GET /creds HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: bedrock-agent-asio/" BEDROCK_AGENT_VERSION_STRING "\r\n\r\n");
+        auto post = ba::detail::simple_request_bytes(http::verb::post, "/", "sts.amazonaws.com", {}, "Action=X");
+        CHECK(post.find("\r\nContent-Length: 8\r\n\r\nAction=X") != std::string::npos);
+        CHECK(ba::detail::simple_request_bytes(http::verb::get, "/", "h", headers{{"Authorization", "a\r\nX-Injected: 1"}}, "").empty());
+    }
+
+    TEST_CASE("credential endpoint requests: one deadline bounds the whole request (a server that accepts and never answers)")
+    {
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            asio::ip::tcp::acceptor acc(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+            asio::ip::tcp::socket held(io);
+            acc.async_accept(held, [](error_code) {});  // accepted, then silence
+            auto port = acc.local_endpoint().port();
+            auto t0 = std::chrono::steady_clock::now();
+            auto r = co_await ba::detail::simple_request(io.get_executor(), "127.0.0.1", port, false,
+                                                         boost::beast::http::verb::get, "/creds", {}, "", 300ms);
+            auto took = std::chrono::steady_clock::now() - t0;
+            CHECK(r.ec == ba::errc::timeout);
+            CHECK(took >= 250ms);
+            CHECK(took < 2s);
+        });
+    }
+
+    TEST_CASE("credential endpoint requests: the answer is read to its end, and a body over 64 KiB is refused")
+    {
+        for (std::size_t size : {std::size_t(1000), std::size_t(64 * 1024), std::size_t(64 * 1024 + 1)}) {
+            CAPTURE(size);
+            local::server_thread meta(recording_server::plain(), [&](const local::request_type&, const local::request_info&) {
+                local::reply rep;
+                rep.status = 200;
+                rep.body = std::string(size, 'x');
+                return rep;
+            });
+            auto port = static_cast<std::uint16_t>(std::stoi(meta.get().url().substr(meta.get().url().rfind(':') + 1)));
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                auto r = co_await ba::detail::simple_request(io.get_executor(), "127.0.0.1", port, false,
+                                                             boost::beast::http::verb::get, "/creds", {}, "", 5s);
+                if (size <= 64 * 1024) {
+                    CHECK_FALSE(r.ec);
+                    CHECK(r.status == 200);
+                    CHECK(r.body == std::string(size, 'x'));
+                } else {
+                    CHECK(r.ec == boost::beast::http::error::body_limit);
+                }
+            });
         }
     }
 }

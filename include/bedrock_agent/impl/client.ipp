@@ -27,13 +27,6 @@ BEDROCK_AGENT_DECL bool is_valid_region(std::string_view r)
 }
 
 
-inline bool is_ip_literal(const std::string& host)
-{
-    error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
-}
-
 inline std::string hostport(const endpoint& ep) { return ep.host_header.empty() ? ep.host : ep.host_header; }
 
 inline std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
@@ -231,19 +224,6 @@ BEDROCK_AGENT_DECL void client_impl::shutdown()
     for (auto* t : sleeping_) t->cancel();
 }
 
-// Waits for what a TLS step asked for: bytes from the socket (fed to OpenSSL) or room to write.
-// (Socket operations on the hot path are awaited as deferred operations: the awaitable frame
-// takes them directly, without the extra coroutine frame that use_awaitable's initiation costs.)
-inline asio::awaitable<error_code> tls_wait(connection& c, io_status st)
-{
-    if (st == io_status::want_write) {
-        auto [ec] = co_await c.sock.async_wait(asio::socket_base::wait_write, asio::as_tuple(asio::deferred));
-        co_return ec;
-    }
-    auto [ec, n] = co_await c.sock.async_read_some(asio::buffer(c.raw), asio::as_tuple(asio::deferred));
-    co_return c.fed(ec, n);
-}
-
 BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, clock_type::time_point deadline, diagnostics& d)
 {
     using asio::ip::tcp;
@@ -299,37 +279,20 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     }
     if (!c.is_tls()) co_return error_code{};
 
-    SSL* ssl = c.ssl.get();
-    const bool ip = is_ip_literal(ep_.host);
-    if (!ip) SSL_set_tlsext_host_name(ssl, ep_.host.c_str());  // SNI (not for IPs: RFC 6066)
-    if (params_.verify_tls) {
-        // Peer and host name (or IP address) verification, by OpenSSL during the handshake.
-        SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
-        int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), ep_.host.c_str())
-                    : SSL_set1_host(ssl, ep_.host.c_str());
-        if (ok != 1) {
-            d.set_client_message("cannot verify the host name " + ep_.host);
-            co_return make_error_code(errc::invalid_configuration);
-        }
+    if (!prepare_tls(c, ep_.host, params_.verify_tls)) {
+        d.set_client_message("cannot verify the host name " + ep_.host);
+        co_return make_error_code(errc::invalid_configuration);
     }
+    SSL* ssl = c.ssl.get();
     if (pool_.tls_session) SSL_set_session(ssl, pool_.tls_session.get());
     pool_.set_deadline(&c, step_deadline(deadline, params_.pool.tls_handshake_timeout));
-    error_code hec;
-    for (;;) {
-        auto st = c.handshake(hec);
-        if (st == io_status::done || st == io_status::failed) break;
-        hec = co_await tls_wait(c, st);
-        if (hec) break;
-    }
+    error_code hec = co_await tls_handshake(c);
     if (hec || c.timed_out) {
         if (c.timed_out) {
             d.set_client_message("TLS handshake with " + hostport(ep_) + " timed out");
             co_return make_error_code(errc::timeout);
         }
-        std::string msg = "TLS handshake with " + hostport(ep_) + ": " + hec.message();
-        long vr = SSL_get_verify_result(ssl);
-        if (vr != X509_V_OK) msg += std::string(" (") + X509_verify_cert_error_string(vr) + ")";
-        d.set_client_message(std::move(msg));
+        d.set_client_message("TLS handshake with " + hostport(ep_) + ": " + handshake_failure(c, hec));
         co_return hec;
     }
     ++pool_.tls_handshakes;
@@ -508,78 +471,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                     // The exchange: send conn->out, read the response into conn->response,
                     // parsing bytes as they arrive.
                     exchange_result x;
-                    connection& cx = *conn;
-                    x.step = "sending the request";
-                    for (std::size_t off = 0; off < cx.out.size();) {
-                        std::size_t n = 0;
-                        auto st = cx.write_some(cx.out.data() + off, cx.out.size() - off, n, x.ec);
-                        off += n;
-                        if (st == io_status::failed) break;
-                        if (st != io_status::done) {
-                            x.ec = co_await tls_wait(cx, st);
-                            if (x.ec) break;
-                        }
-                    }
-                    if (!x.ec) {
-                        x.sent = true;
-                        x.step = "reading the response";
-                        sansio::response_reader reader(cx.response);
-                        reader.header_limit(header_limit);
-                        reader.body_limit(c.params_.max_response_body_bytes);
-                        reader.eager(true);
-                        for (;;) {
-                            // Parse what is buffered until the parser is done or wants more bytes.
-                            while (cx.buffer.size() != 0 && !reader.is_done() && !x.ec) {
-                                error_code e;
-                                auto used = reader.put(cx.buffer.data(), e);
-                                cx.buffer.consume(used);
-                                if (e == http::error::need_more) break;
-                                if (e) x.ec = e;
-                                else if (used == 0) break;
-                            }
-                            if (reader.is_done() || x.ec) break;
-                            auto space = cx.buffer.prepare(4096);
-                            std::size_t n = 0;
-                            error_code e;
-                            if (cx.is_tls()) {
-                                auto st = cx.tls_needs_input()
-                                              ? io_status::want_read
-                                              : cx.read_some(static_cast<char*>(space.data()), space.size(), n, e);
-                                if (st == io_status::want_read) {
-                                    // OpenSSL has no full record: wait for the socket, and hand it what came
-                                    // (tls_wait's read, inline: no coroutine frame per call).
-                                    auto [rec, rn] = co_await cx.sock.async_read_some(asio::buffer(cx.raw), asio::as_tuple(asio::deferred));
-                                    e = cx.fed(rec, rn);
-                                    if (!e) continue;
-                                } else if (st == io_status::want_write) {
-                                    e = co_await tls_wait(cx, st);
-                                    if (!e) continue;
-                                }
-                            } else {
-                                auto [rec, rn] = co_await cx.sock.async_read_some(space, asio::as_tuple(asio::deferred));
-                                e = rec;
-                                n = rn;
-                            }
-                            cx.buffer.commit(n);
-                            if (e == asio::error::eof) {
-                                // As Beast's http::read: the end of the stream ends a message without a length, is
-                                // end_of_stream before any byte, and partial_message in the middle of one.
-                                if (reader.got_some()) {
-                                    reader.put_eof(e);
-                                    x.ec = e;
-                                } else {
-                                    x.ec = http::error::end_of_stream;
-                                }
-                                break;
-                            }
-                            if (e) {
-                                x.ec = e;
-                                break;
-                            }
-                        }
-                        x.got_some = reader.got_some();
-                        x.keep_alive = !x.ec && reader.keep_alive();
-                    }
+                    co_await exchange(*conn, x, header_limit, c.params_.max_response_body_bytes);
                     c.pool_.untrack(conn.get());
                     if (x.sent) ++c.pool_.requests_sent;
                     auto ccs = co_await asio::this_coro::cancellation_state;

@@ -9,6 +9,7 @@
 #include <bedrock_agent/sigv4.hpp>
 #include <bedrock_agent/impl/internal/io/connection.hpp>
 #include <bedrock_agent/impl/internal/io/credential_providers.hpp>
+#include <bedrock_agent/impl/internal/io/exchange.hpp>
 #include <bedrock_agent/impl/internal/io/pool.hpp>
 #include <bedrock_agent/impl/internal/sansio/error_classifier.hpp>
 #include <bedrock_agent/impl/internal/sansio/request_builder.hpp>
@@ -32,21 +33,6 @@ namespace bedrock_agent::detail {
 namespace http = boost::beast::http;
 using boost::system::error_code;
 using lease = pool::lease;
-
-/// What one exchange (request out, response in) ended with.
-struct exchange_result {
-    error_code ec;
-    const char* step = "";
-    bool sent = false;        ///< the whole request was written
-    bool got_some = false;    ///< some of a response arrived
-    bool keep_alive = false;  ///< the response allows reuse
-};
-
-/// Stops async_connect from trying further addresses once the deadline watch closed the socket.
-struct connect_condition {
-    const connection* c;
-    bool operator()(const error_code&, const asio::ip::tcp::endpoint&) const noexcept { return !c->timed_out; }
-};
 
 BEDROCK_AGENT_DECL bool is_valid_region(std::string_view region);
 

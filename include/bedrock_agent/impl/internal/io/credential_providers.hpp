@@ -13,9 +13,11 @@
 #include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
 #include <bedrock_agent/impl/internal/sansio/sts_xml.hpp>
 #include <bedrock_agent/impl/internal/settings.hpp>
+#include <bedrock_agent/impl/internal/io/exchange.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -23,10 +25,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/beast/http/verb.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -176,79 +175,120 @@ inline fetch_result provider_failure(const char* provider, std::string why)
     return fetch_result{make_error_code(errc::no_credentials), std::string(provider) + ": " + std::move(why), {}};
 }
 
-// ---- a tiny plain-HTTP client for the metadata endpoints (they are never TLS) ----
+// ---- requests to the credential endpoints (IMDS, the container endpoint, STS) ----
+// They go through the client's own connection code (exchange.hpp), one fresh connection each:
+// these endpoints are asked rarely, when credentials are fetched or refreshed.
 
 struct http_result {
     boost::system::error_code ec;
+    std::string why;  ///< more than ec says (a refused certificate), or empty
     unsigned status = 0;
     std::string body;
+
+    std::string message() const { return why.empty() ? ec.message() : why; }
 };
 
-template <class Stream>
-asio::awaitable<http_result> exchange_simple(Stream& s, boost::beast::http::request<boost::beast::http::string_body>& req)
+/// A request's connection and resolver, shared with its deadline's timer handler.
+struct simple_request_state {
+    simple_request_state(const asio::any_io_executor& ex, asio::ssl::context* ctx) : conn(ex, ctx), resolver(ex) {}
+    connection conn;
+    asio::ip::tcp::resolver resolver;
+};
+
+/// When a request's deadline passes: stops the lookup or closes the connection, so the pending
+/// step fails, and marks the connection timed out.
+struct simple_request_deadline {
+    std::weak_ptr<simple_request_state> st;
+    void operator()(const boost::system::error_code& ec) const
+    {
+        if (ec) return;
+        if (auto s = st.lock()) {
+            s->conn.timed_out = true;
+            s->resolver.cancel();
+            s->conn.close();
+        }
+    }
+};
+
+/// The request's bytes. Content-Length goes out with a body, and for POST, PUT and PATCH also
+/// without one (as Beast's prepare_payload does). Empty when a header holds CR or LF.
+inline std::string simple_request_bytes(boost::beast::http::verb verb, const std::string& target,
+                                        const std::string& host_header,
+                                        const std::vector<std::pair<std::string, std::string>>& headers,
+                                        const std::string& body)
 {
     namespace http = boost::beast::http;
-    http_result r;
-    auto [wec, wn] = co_await http::async_write(s, req, asio::as_tuple(asio::use_awaitable));
-    if (wec) {
-        r.ec = wec == boost::beast::error::timeout ? make_error_code(errc::timeout) : wec;
-        co_return r;
+    std::string out;
+    out.append(http::to_string(verb)).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_header);
+    out.append("\r\nUser-Agent: bedrock-agent-asio/" BEDROCK_AGENT_VERSION_STRING "\r\n");
+    for (const auto& [k, v] : headers) {
+        if ((k + v).find_first_of("\r\n") != std::string::npos) return {};
+        out.append(k).append(": ").append(v).append("\r\n");
     }
-    boost::beast::flat_buffer buf;
-    http::response_parser<http::string_body> p;
-    p.body_limit(64 * 1024);
-    auto [rdec, rn] = co_await http::async_read(s, buf, p, asio::as_tuple(asio::use_awaitable));
-    if (rdec) {
-        r.ec = rdec == boost::beast::error::timeout ? make_error_code(errc::timeout) : rdec;
-        co_return r;
-    }
-    r.status = p.get().result_int();
-    r.body = std::move(p.get().body());
-    co_return r;
+    if (!body.empty() || verb == http::verb::post || verb == http::verb::put || verb == http::verb::patch)
+        out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+    return out.append("\r\n").append(body);
+}
+
+/// A request that failed at a step with `ec`, or at its deadline.
+inline http_result failed_request(http_result r, const connection& c, boost::system::error_code ec)
+{
+    r.ec = c.timed_out ? make_error_code(errc::timeout) : ec;
+    return r;
 }
 
 /// One request over a fresh connection: plain HTTP (metadata endpoints), or HTTPS with the
-/// system trust store and host name verification (STS).
+/// system trust store and host name verification. `timeout` bounds the whole request, the name
+/// lookup included.
 inline asio::awaitable<http_result> simple_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
                                                    bool tls, boost::beast::http::verb verb, std::string target,
                                                    std::vector<std::pair<std::string, std::string>> headers,
                                                    std::string body, std::chrono::milliseconds timeout)
 {
-    namespace http = boost::beast::http;
     http_result r;
-    boost::beast::tcp_stream s(ex);
-    s.expires_after(timeout);
-    asio::ip::tcp::resolver res(ex);
-    auto [rec, eps] = co_await res.async_resolve(host, std::to_string(port), asio::as_tuple(asio::use_awaitable));
-    if (rec) {
-        r.ec = rec;
+    const bool default_port = port == (tls ? 443 : 80);
+    std::string wire = simple_request_bytes(verb, target, default_port ? host : host + ":" + std::to_string(port),
+                                            headers, body);
+    if (wire.empty()) {
+        r.ec = make_error_code(errc::invalid_configuration);
+        r.why = "a header holds CR or LF";
         co_return r;
     }
-    auto [cec, ep] = co_await s.async_connect(eps, asio::as_tuple(asio::use_awaitable));
-    if (cec) {
-        r.ec = cec == boost::beast::error::timeout ? make_error_code(errc::timeout) : cec;
-        co_return r;
+    std::optional<asio::ssl::context> ctx;
+    if (tls) {
+        ctx.emplace(asio::ssl::context::tls_client);
+        boost::system::error_code ignored;
+        ctx->set_default_verify_paths(ignored);
     }
-    http::request<http::string_body> req{verb, target, 11};
-    req.set(http::field::host, port == (tls ? 443 : 80) ? host : host + ":" + std::to_string(port));
-    req.set(http::field::user_agent, "bedrock-agent-asio/" BEDROCK_AGENT_VERSION_STRING);
-    for (auto& [k, v] : headers) req.set(k, v);
-    req.body() = std::move(body);
-    req.prepare_payload();
-    if (!tls) co_return co_await exchange_simple(s, req);
-    asio::ssl::context ctx(asio::ssl::context::tls_client);
-    ctx.set_verify_mode(asio::ssl::verify_peer);
-    boost::system::error_code ignored;
-    ctx.set_default_verify_paths(ignored);
-    boost::beast::ssl_stream<boost::beast::tcp_stream> ts(std::move(s), ctx);
-    SSL_set_tlsext_host_name(ts.native_handle(), host.c_str());
-    ts.set_verify_callback(asio::ssl::host_name_verification(host));
-    auto [hec] = co_await ts.async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
-    if (hec) {
-        r.ec = hec == boost::beast::error::timeout ? make_error_code(errc::timeout) : hec;
-        co_return r;
+    auto st = std::make_shared<simple_request_state>(ex, tls ? &*ctx : nullptr);
+    connection& c = st->conn;
+    asio::steady_timer deadline(ex);
+    deadline.expires_after(timeout);
+    deadline.async_wait(simple_request_deadline{st});
+    auto [rec, eps] = co_await st->resolver.async_resolve(host, std::to_string(port), asio::as_tuple(asio::use_awaitable));
+    if (rec || c.timed_out) co_return failed_request(std::move(r), c, rec);
+    auto [cec, ep] = co_await asio::async_connect(c.socket(), eps, connect_condition{&c}, asio::as_tuple(asio::use_awaitable));
+    if (cec || c.timed_out) co_return failed_request(std::move(r), c, cec);
+    boost::system::error_code aec;
+    c.attach(aec);
+    if (aec) co_return failed_request(std::move(r), c, aec);
+    if (tls) {
+        if (!prepare_tls(c, host, true)) {
+            r.ec = make_error_code(errc::invalid_configuration);
+            r.why = "cannot verify the host name " + host;
+            co_return r;
+        }
+        auto hec = co_await tls_handshake(c);
+        if (hec && !c.timed_out) r.why = "TLS handshake: " + handshake_failure(c, hec);
+        if (hec || c.timed_out) co_return failed_request(std::move(r), c, hec);
     }
-    co_return co_await exchange_simple(ts, req);
+    c.out = std::move(wire);
+    exchange_result x;
+    co_await exchange(c, x, 16 * 1024, 64 * 1024);
+    if (x.ec || c.timed_out) co_return failed_request(std::move(r), c, x.ec);
+    r.status = c.response.status;
+    r.body = std::move(c.response.body);
+    co_return r;
 }
 
 inline asio::awaitable<http_result> metadata_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
@@ -346,7 +386,7 @@ inline asio::awaitable<fetch_result> fetch_web_identity(asio::any_io_executor ex
         {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}, {"Accept", "application/xml"}};
     auto h = co_await simple_request(ex, c.sts_host, c.sts_port, c.sts_tls, boost::beast::http::verb::post, c.sts_target,
                                      headers, std::move(body), std::chrono::seconds(5));
-    if (h.ec) co_return provider_failure("web identity", "STS at " + c.sts_host + ": " + h.ec.message());
+    if (h.ec) co_return provider_failure("web identity", "STS at " + c.sts_host + ": " + h.message());
     fetch_result r;
     std::string why;
     if (!sansio::parse_sts_credentials(h.body, r.creds, why))
@@ -387,7 +427,7 @@ inline asio::awaitable<fetch_result> fetch_container(asio::any_io_executor ex, c
             co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
         }
     }
-    if (h.ec) co_return provider_failure("container endpoint", h.ec.message());
+    if (h.ec) co_return provider_failure("container endpoint", h.message());
     if (h.status != 200) co_return provider_failure("container endpoint", "HTTP " + std::to_string(h.status));
     std::string why;
     if (!sansio::parse_credentials_json(h.body, sansio::credential_doc::container, r.creds, why)) co_return provider_failure("container endpoint", why);
@@ -410,7 +450,7 @@ inline asio::awaitable<fetch_result> fetch_imds(asio::any_io_executor ex, const 
     } else if (!tok.ec && tok.status == 400) {
         co_return provider_failure("instance metadata", "the token request was refused (HTTP 400)");
     } else if (tok.ec && tok.ec != errc::timeout) {
-        co_return provider_failure("instance metadata", "no instance metadata service at " + c.imds_host + " (" + tok.ec.message() + ")");
+        co_return provider_failure("instance metadata", "no instance metadata service at " + c.imds_host + " (" + tok.message() + ")");
     } else if (c.imds_v1_disabled) {
         co_return provider_failure("instance metadata", "no IMDSv2 token and IMDSv1 is disabled");
     }
@@ -421,7 +461,7 @@ inline asio::awaitable<fetch_result> fetch_imds(asio::any_io_executor ex, const 
         role = co_await metadata_request(ex, c.imds_host, c.imds_port, http::verb::get, roles_target, headers, c.imds_timeout);
         if (!role.ec && role.status == 200) break;
     }
-    if (role.ec) co_return provider_failure("instance metadata", "role name: " + role.ec.message());
+    if (role.ec) co_return provider_failure("instance metadata", "role name: " + role.message());
     if (role.status != 200) co_return provider_failure("instance metadata", "role name: HTTP " + std::to_string(role.status));
     std::string name = role.body.substr(0, role.body.find('\n'));
     if (name.empty()) co_return provider_failure("instance metadata", "no IAM role is attached to the instance");
@@ -431,7 +471,7 @@ inline asio::awaitable<fetch_result> fetch_imds(asio::any_io_executor ex, const 
         doc = co_await metadata_request(ex, c.imds_host, c.imds_port, http::verb::get, doc_target, headers, c.imds_timeout);
         if (!doc.ec && doc.status == 200) break;
     }
-    if (doc.ec) co_return provider_failure("instance metadata", "credentials: " + doc.ec.message());
+    if (doc.ec) co_return provider_failure("instance metadata", "credentials: " + doc.message());
     if (doc.status != 200) co_return provider_failure("instance metadata", "credentials: HTTP " + std::to_string(doc.status));
     std::string why;
     if (!sansio::parse_credentials_json(doc.body, sansio::credential_doc::imds, r.creds, why)) co_return provider_failure("instance metadata", why);

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <regex>
 
 namespace ba = bedrock_agent;
 using ba::shared_config_file;
@@ -76,6 +77,53 @@ TEST_SUITE("config")
         CHECK(ba::partition_for("eusc-de-east-1").id == "aws-eusc");
         CHECK(ba::partition_for("aws-iso-b-global").id == "aws-iso-b");
         CHECK(ba::partition_for("mars-north-1").id == "aws");  // nothing matches
+    }
+
+    TEST_CASE("partitions: every name resolves as partitions.json says (std::regex on its regionRegex as the oracle)")
+    {
+        // partition_for matches regionRegex without std::regex; this checks it against the
+        // file's own expressions, in file order, over names built to sit on each edge.
+        std::string text = test_util::read_file(test_util::shared_dir() / "testdata/models/common/partitions.json");
+        simdjson::dom::parser parser;
+        simdjson::dom::element doc = parser.parse(text);
+        struct part {
+            std::string id;
+            std::regex re;
+            std::vector<std::string> regions;
+        };
+        std::vector<part> parts;
+        for (simdjson::dom::element p : doc["partitions"].get_array()) {
+            part x{std::string(std::string_view(p["id"])), std::regex(std::string(std::string_view(p["regionRegex"]))), {}};
+            for (auto field : p["regions"].get_object()) x.regions.emplace_back(field.key);
+            parts.push_back(std::move(x));
+        }
+        REQUIRE(parts.size() == 8);
+        auto expected = [&](const std::string& name) -> std::string {
+            for (auto& p : parts)
+                for (auto& r : p.regions)
+                    if (r == name) return p.id;
+            for (auto& p : parts)
+                if (std::regex_match(name, p.re)) return p.id;
+            return "aws";
+        };
+        std::vector<std::string> heads{"us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn", "eusc", "eusc-de",
+                                       "eusc-fr", "us-iso", "us-isob", "us-isof", "eu-isoe", "us-gov", "us-iso-b", "xx",
+                                       "US", "u", ""};
+        std::vector<std::string> middles{"east", "north_2", "Central9", "gov", "iso", "", "a-b", "we st", "ü", "e@st", "ea[t", "`x", "x{", "x/"};
+        std::vector<std::string> tails{"1", "42", "", "x", "1a", "-1", "0", "9", "1:", "/1"};
+        int n = 0, by_regex = 0;
+        for (auto& h : heads)
+            for (auto& m : middles)
+                for (auto& t : tails)
+                    for (const std::string& name : {h + "-" + m + "-" + t, h + m + "-" + t, h + "-" + m + t}) {
+                        CAPTURE(name);
+                        auto want = expected(name);
+                        CHECK(ba::partition_for(name).id == want);
+                        ++n;
+                        if (want != "aws" || std::regex_match(name, parts[0].re)) ++by_regex;
+                    }
+        CHECK(by_regex > 100);  // the names do reach the expressions, not only the fallback
+        std::cout << "[config] " << n << " region names resolved against partitions.json\n";
     }
 
     TEST_CASE("the shared config format")

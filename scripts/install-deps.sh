@@ -6,9 +6,8 @@
 #   libssl-dev openssl         TLS and SHA-256/HMAC for SigV4
 #   libsimdjson-dev            response and error parsing
 #   doctest-dev                unit tests
-#   libpugixml-dev             STS's XML answers (web identity credentials)
 set -euo pipefail
-pkgs=(g++ cmake ninja-build libboost1.81-dev libssl-dev openssl libsimdjson-dev doctest-dev libpugixml-dev ca-certificates)
+pkgs=(g++ cmake ninja-build libboost1.81-dev libssl-dev openssl libsimdjson-dev doctest-dev ca-certificates)
 pkgs+=("$@")
 missing=()
 for p in "${pkgs[@]}"; do

@@ -340,3 +340,200 @@ TEST_SUITE("config")
         CHECK(why.find("not valid XML") != std::string::npos);
     }
 }
+
+#include <bedrock_agent/impl/internal/sansio/xml_reader.hpp>
+
+#include <random>
+
+namespace {
+
+// What the reader finds at one path (or why the document was refused).
+std::string xml_at(std::string_view doc, std::vector<std::string_view> path, bool* ok = nullptr)
+{
+    ba::sansio::xml_field f[] = {ba::sansio::xml_field(std::move(path))};
+    std::string why;
+    bool good = ba::sansio::read_xml(doc, f, why);
+    if (ok) *ok = good;
+    return good ? (f[0].found ? f[0].text : "<not found>") : why;
+}
+
+}  // namespace
+
+TEST_SUITE("config")
+{
+    TEST_CASE("STS answers: AWS's documented AssumeRoleWithWebIdentityResponse and ErrorResponse")
+    {
+        const char* answer = R"(<?xml version="1.0" encoding="UTF-8"?>
+<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A</SubjectFromWebIdentityToken>
+    <Audience>client.5498841531868486423.1548@apps.example.com</Audience>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::123456789012:assumed-role/FederatedWebIdentityRole/app1</Arn>
+      <AssumedRoleId>AROACLKWSDQRAOEXAMPLE:app1</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <SessionToken>AQoDYXdzEE0a8ANXXXXXXXXNO1ewxE5TijQyp+IEXAMPLE</SessionToken>
+      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>
+      <Expiration>2014-10-24T23:00:23Z</Expiration>
+      <AccessKeyId>ASgeIAIOSFODNN7EXAMPLE</AccessKeyId>
+    </Credentials>
+    <SourceIdentity>SourceIdentityValue</SourceIdentity>
+    <Provider>www.amazon.com</Provider>
+  </AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata>
+    <RequestId>ad4156e9-bce1-11e2-82e6-6b6efEXAMPLE</RequestId>
+  </ResponseMetadata>
+</AssumeRoleWithWebIdentityResponse>
+)";
+        ba::credentials c;
+        std::string why;
+        REQUIRE(ba::sansio::parse_sts_credentials(answer, c, why));
+        CHECK(c.access_key_id == "ASgeIAIOSFODNN7EXAMPLE");
+        CHECK(c.secret_access_key == "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
+        CHECK(c.session_token == "AQoDYXdzEE0a8ANXXXXXXXXNO1ewxE5TijQyp+IEXAMPLE");
+        REQUIRE(c.expiration);
+        CHECK(*c.expiration == std::chrono::sys_days{std::chrono::year{2014} / 10 / 24} + std::chrono::hours(23) +
+                                   std::chrono::minutes(0) + std::chrono::seconds(23));
+
+        const char* error = R"(<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <Error>
+    <Type>Sender</Type>
+    <Code>InvalidIdentityToken</Code>
+    <Message>Couldn&apos;t retrieve verification key from your identity provider</Message>
+  </Error>
+  <RequestId>e5b4a2a3-0000-0000-0000-000000000000</RequestId>
+</ErrorResponse>)";
+        CHECK_FALSE(ba::sansio::parse_sts_credentials(error, c, why));
+        CHECK(why == "STS error InvalidIdentityToken: Couldn't retrieve verification key from your identity provider");
+
+        CHECK_FALSE(ba::sansio::parse_sts_credentials("<AssumeRoleWithWebIdentityResponse/>", c, why));
+        CHECK(why == "STS answer has no AssumeRoleWithWebIdentityResult/Credentials");
+        CHECK_FALSE(ba::sansio::parse_sts_credentials(
+            "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>A</AccessKeyId>"
+            "</Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>", c, why));
+        CHECK(why == "STS answer lacks AccessKeyId, SecretAccessKey or SessionToken");
+    }
+
+    TEST_CASE("XML reader: text, references, CDATA, comments and PIs inside the element asked for")
+    {
+        CHECK(xml_at("<a><b>x</b></a>", {"a", "b"}) == "x");
+        CHECK(xml_at("\xEF\xBB\xBF<?xml version='1.0'?><!-- c --><a/>", {"a"}) == "");
+        CHECK(xml_at("<a><b>1</b><b>2</b></a>", {"a", "b"}) == "1");                    // the first one
+        CHECK(xml_at("<a><c><b>no</b></c><b>yes</b></a>", {"a", "b"}) == "yes");        // by path, not by name
+        CHECK(xml_at("<a x='1' y = \"&amp;2\" >t</a>", {"a"}) == "t");                   // attributes skipped
+        CHECK(xml_at("<a>A&amp;B&#x41;&#66;<!--c--><?p?><![CDATA[<x>&amp;]]>&lt;&gt;&quot;&apos;</a>", {"a"}) ==
+              "A&BAB<x>&amp;<>\"'");
+        CHECK(xml_at("<a>&#xe9;&#x20AC;&#x1F600;</a>", {"a"}) == "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+        CHECK(xml_at("<a>x<b>inner</b>y</a>", {"a"}) == "x");  // text after a child is not the element's first text
+        CHECK(xml_at("<sts:a><b/></sts:a>", {"a"}) == "<not found>");  // a prefix is part of the name
+    }
+
+    TEST_CASE("XML reader: a document that is not well formed is refused, naming what and the byte")
+    {
+        const std::pair<const char*, const char*> bad[] = {
+            {"", "no root element at byte 0"},
+            {"  <!-- only a comment -->", "no root element at byte 25"},
+            {"<unclosed", "unclosed start tag at byte 9"},
+            {"<a>", "unclosed element at byte 3"},
+            {"<a><b></a></b>", "an end tag that does not match its start tag at byte 6"},
+            {"<a>&foo;</a>", "an unknown entity (only XML's five are defined) at byte 3"},
+            {"<a>AT&T</a>", "'&' that starts no reference at byte 5"},
+            {"<a>&#;</a>", "an empty character reference at byte 3"},
+            {"<a>&#x1G;</a>", "a bad digit in a character reference at byte 3"},
+            {"<a>&#0;</a>", "a character reference to a character XML does not allow at byte 3"},
+            {"<a>&#xD800;</a>", "a character reference to a character XML does not allow at byte 3"},
+            {"<a>&#x110000;</a>", "a character reference beyond Unicode at byte 3"},
+            {"<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>", "a DOCTYPE is not accepted at byte 0"},
+            {"<a><!DOCTYPE a></a>", "a declaration inside an element at byte 3"},
+            {"<a/><b/>", "a second root element at byte 4"},
+            {"<a/>x", "text after the root element at byte 4"},
+            {"x<a/>", "text before the root element at byte 0"},
+            {"<a b='<'/>", "'<' in an attribute value at byte 6"},
+            {"<a b=c/>", "a quoted attribute value was expected at byte 5"},
+            {"<a b='1'c='2'/>", "a space was expected before an attribute at byte 8"},
+            {"<a b/>", "'=' was expected after an attribute name at byte 4"},
+            {"<a b='1/>", "unclosed attribute value at byte 5"},
+            {"<a/ >", "'>' was expected after '/' at byte 2"},
+            {"<a></a x>", "'>' was expected at byte 7"},
+            {"<a><!-- x</a>", "unclosed comment at byte 3"},
+            {"<a><![CDATA[x</a>", "unclosed CDATA section at byte 3"},
+            {"<a><?pi</a>", "unclosed processing instruction at byte 3"},
+            {"<1a/>", "a name was expected at byte 1"},
+            {"<a></>", "a name was expected at byte 5"},
+        };
+        for (auto [doc, why] : bad) {
+            CAPTURE(doc);
+            bool ok = true;
+            CHECK(xml_at(doc, {"a"}, &ok) == why);
+            CHECK_FALSE(ok);
+        }
+        std::string deep;
+        for (int i = 0; i < 300; ++i) deep += "<a>";
+        bool ok = true;
+        CHECK(xml_at(deep, {"a"}, &ok) == "elements nested too deep at byte 771");
+        CHECK_FALSE(ok);
+    }
+
+    TEST_CASE("XML reader: 2,000 generated documents give back the values they were written from")
+    {
+        // The oracle is the writer: each value (any bytes XML allows, '<', '&', ']]>' and UTF-8
+        // included) is escaped in one of several ways, and placed among comments, PIs, attributes,
+        // sibling elements and whitespace; the reader must return it exactly.
+        std::mt19937 rng(20261129);
+        const std::vector<std::string> atoms{"a", "Z", "0", " ", "\t", "\n", "<", ">", "&", "\"", "'", "]]>", "]", "/",
+                                             "=", "?", "!", "-", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+        auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+        auto escape = [&](const std::string& v) {
+            std::string out;
+            for (unsigned char ch : v) {
+                switch (pick(ch == '<' || ch == '&' ? 3 : 5)) {
+                case 0: out += "&#" + std::to_string(ch) + ";"; break;  // bytes < 0x80 only reach here as themselves
+                case 1: {
+                    char hex[8];
+                    std::snprintf(hex, sizeof hex, "&#x%X;", ch);
+                    out += hex;
+                    break;
+                }
+                case 2:
+                    out += ch == '<' ? "&lt;" : ch == '&' ? "&amp;" : ch == '>' ? "&gt;" : ch == '"' ? "&quot;"
+                         : ch == '\'' ? "&apos;" : std::string(1, static_cast<char>(ch));
+                    break;
+                default: out += static_cast<char>(ch);
+                }
+            }
+            return out;
+        };
+        auto misc = [&] {  // what may stand beside the root element
+            const char* n[] = {"", " ", "\n", "<!-- a <comment> & -->", "<?pi x?>"};
+            return std::string(n[pick(5)]);
+        };
+        auto noise = [&] {
+            const char* n[] = {"", " ", "\n  ", "<!-- a <comment> & -->", "<?pi x?>", "<other k='v &amp; w'>x &lt; y</other>",
+                               "<empty/>"};
+            return std::string(n[pick(7)]);
+        };
+        for (int i = 0; i < 2000; ++i) {
+            std::string value;
+            for (std::size_t k = pick(12); k > 0; --k) value += atoms[pick(atoms.size())];
+            std::string encoded;
+            bool ascii_only = true;
+            for (unsigned char ch : value) ascii_only = ascii_only && ch < 0x80;
+            if (value.find("]]>") == std::string::npos && pick(4) == 0) {
+                encoded = "<![CDATA[" + value + "]]>";
+            } else if (ascii_only) {
+                encoded = escape(value);
+            } else {  // UTF-8 bytes cannot be character references one by one: escape only the markup
+                for (char ch : value)
+                    encoded += ch == '<' ? std::string("&lt;") : ch == '&' ? std::string("&amp;") : std::string(1, ch);
+            }
+            std::string doc = (pick(2) ? "<?xml version=\"1.0\"?>" : "") + misc() + "<root xmlns=\"urn:x\">" + noise() +
+                              "<mid a=\"1\">" + noise() + "<val>" + encoded + "</val>" + noise() + "</mid>" + noise() +
+                              "</root>" + misc();
+            CAPTURE(doc);
+            // The value's own text: encoded may be split by a comment only between whole parts,
+            // so no noise goes inside <val>.
+            CHECK(xml_at(doc, {"root", "mid", "val"}) == value);
+        }
+    }
+}

@@ -1,14 +1,14 @@
 #ifndef BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_STS_XML_HPP
 #define BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_STS_XML_HPP
 
-// STS AssumeRoleWithWebIdentity: the request body and the XML answer (parsed with pugixml).
+// STS AssumeRoleWithWebIdentity: the request body and the XML answer (read with xml_reader.hpp).
 
 #include <bedrock_agent/credentials.hpp>
 #include <bedrock_agent/protocol.hpp>
 #include <bedrock_agent/sigv4.hpp>
 #include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
 
-#include <pugixml.hpp>
+#include <bedrock_agent/impl/internal/sansio/xml_reader.hpp>
 
 #include <string>
 
@@ -26,32 +26,41 @@ inline std::string assume_role_with_web_identity_body(std::string_view role_arn,
 /// and Message). Returns false on failure.
 inline bool parse_sts_credentials(std::string_view xml, credentials& out, std::string& why)
 {
-    pugi::xml_document doc;
-    auto res = doc.load_buffer(xml.data(), xml.size());
-    if (!res) {
-        why = std::string("STS answer is not valid XML (") + res.description() + " at byte " + std::to_string(res.offset) + ")";
+    constexpr std::string_view response = "AssumeRoleWithWebIdentityResponse", result = "AssumeRoleWithWebIdentityResult";
+    xml_field f[] = {
+        {"ErrorResponse", "Error"},
+        {"ErrorResponse", "Error", "Code"},
+        {"ErrorResponse", "Error", "Message"},
+        {response, result, "Credentials"},
+        {response, result, "Credentials", "AccessKeyId"},
+        {response, result, "Credentials", "SecretAccessKey"},
+        {response, result, "Credentials", "SessionToken"},
+        {response, result, "Credentials", "Expiration"},
+    };
+    std::string bad;
+    if (!read_xml(xml, f, bad)) {
+        why = "STS answer is not valid XML (" + bad + ")";
         return false;
     }
-    if (auto err = doc.child("ErrorResponse").child("Error")) {
-        why = std::string("STS error ") + err.child_value("Code") + ": " + err.child_value("Message");
+    if (f[0].found) {
+        why = "STS error " + f[1].text + ": " + f[2].text;
         return false;
     }
-    auto c = doc.child("AssumeRoleWithWebIdentityResponse").child("AssumeRoleWithWebIdentityResult").child("Credentials");
-    if (!c) {
+    if (!f[3].found) {
         why = "STS answer has no AssumeRoleWithWebIdentityResult/Credentials";
         return false;
     }
     credentials cr;
-    cr.access_key_id = c.child_value("AccessKeyId");
-    cr.secret_access_key = c.child_value("SecretAccessKey");
-    cr.session_token = c.child_value("SessionToken");
+    cr.access_key_id = std::move(f[4].text);
+    cr.secret_access_key = std::move(f[5].text);
+    cr.session_token = std::move(f[6].text);
     if (cr.access_key_id.empty() || cr.secret_access_key.empty() || cr.session_token.empty()) {
         why = "STS answer lacks AccessKeyId, SecretAccessKey or SessionToken";
         return false;
     }
-    if (const char* exp = c.child_value("Expiration"); *exp) {
+    if (!f[7].text.empty()) {
         timestamp t;
-        if (!parse_timestamp(exp, t)) {
+        if (!parse_timestamp(f[7].text, t)) {
             why = "STS answer: Expiration is not an ISO 8601 date-time";
             return false;
         }

@@ -40,7 +40,7 @@ inline clock_type::time_point step_deadline(clock_type::time_point deadline, std
 }
 
 // A request's head for debug output (its wire bytes), secrets replaced.
-inline std::string redacted_request(std::string_view wire, const endpoint& ep)
+BEDROCK_AGENT_COLD inline std::string redacted_request(std::string_view wire, const endpoint& ep)
 {
     std::string out = "request:\n";
     bool first = true;
@@ -62,7 +62,7 @@ inline std::string redacted_request(std::string_view wire, const endpoint& ep)
     return out;
 }
 
-inline std::string redacted_response(const sansio::response_data& r)
+BEDROCK_AGENT_COLD inline std::string redacted_response(const sansio::response_data& r)
 {
     std::string out = "response:\nHTTP/1.1 " + std::to_string(r.status) + " " + r.reason + "\n";
     for (const auto& [name, value] : r.fields) {
@@ -95,7 +95,7 @@ inline std::string waited_too_long(const client_params& p, const pool& pl)
     return "timed out waiting for a free connection (all " + std::to_string(p.pool.max_connections) + " in use)";
 }
 
-BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx,
+BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx,
                                             const client_params& p)
     : ex_(std::move(ex)), params_(p), pool_(ex_, params_.pool), quota_(p.retry.quota_capacity),
       rng_(std::random_device{}())

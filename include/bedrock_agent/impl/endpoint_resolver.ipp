@@ -62,7 +62,7 @@ inline const std::array<partition_entry, 8>& partition_table()
 
 }  // namespace detail
 
-BEDROCK_AGENT_DECL const partition& partition_for(std::string_view region)
+BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL const partition& partition_for(std::string_view region)
 {
     const auto& table = detail::partition_table();
     for (const auto& e : table)
@@ -74,7 +74,7 @@ BEDROCK_AGENT_DECL const partition& partition_for(std::string_view region)
     return table[0].p;
 }
 
-BEDROCK_AGENT_DECL bool resolve_endpoint(const endpoint_params& p, std::string& url, std::string& error)
+BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL bool resolve_endpoint(const endpoint_params& p, std::string& url, std::string& error)
 {
     if (p.endpoint) {
         if (p.use_fips) {

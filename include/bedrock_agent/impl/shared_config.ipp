@@ -28,7 +28,7 @@ inline std::string_view strip_inline_comment(std::string_view v)
 
 }  // namespace detail
 
-BEDROCK_AGENT_DECL boost::system::error_code shared_config_file::parse(std::string_view text, file_kind kind,
+BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL boost::system::error_code shared_config_file::parse(std::string_view text, file_kind kind,
                                                                      std::string_view filename,
                                                                      shared_config_file& out, std::string& why)
 {
@@ -107,7 +107,7 @@ BEDROCK_AGENT_DECL boost::system::error_code shared_config_file::parse(std::stri
     return {};
 }
 
-BEDROCK_AGENT_DECL boost::system::error_code shared_config_file::load(const std::string& path, file_kind kind,
+BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL boost::system::error_code shared_config_file::load(const std::string& path, file_kind kind,
                                                                     shared_config_file& out, std::string& why)
 {
     std::ifstream f(path, std::ios::binary);

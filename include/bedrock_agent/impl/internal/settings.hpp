@@ -63,7 +63,7 @@ inline bool parse_bool_setting(const std::string& v, bool& out)
     return true;
 }
 
-inline resolved_settings resolve_settings(const client_params& p, const environment& env)
+BEDROCK_AGENT_COLD inline resolved_settings resolve_settings(const client_params& p, const environment& env)
 {
     resolved_settings r;
     auto fail = [&](errc e, std::string why) {

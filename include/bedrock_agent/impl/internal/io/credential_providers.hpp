@@ -76,7 +76,7 @@ struct chain_config {
     int imds_attempts = 1;
 };
 
-inline bool is_allowed_container_host(const std::string& host)
+BEDROCK_AGENT_COLD inline bool is_allowed_container_host(const std::string& host)
 {
     // The SDKs' allow-list for plain-HTTP container endpoints.
     if (host == "localhost" || host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23" ||
@@ -87,7 +87,7 @@ inline bool is_allowed_container_host(const std::string& host)
     return !ec && a.is_loopback();
 }
 
-inline chain_config make_chain_config(const resolved_settings& st, const environment& env)
+BEDROCK_AGENT_COLD inline chain_config make_chain_config(const resolved_settings& st, const environment& env)
 {
     chain_config c;
     c.credential_process = st.credential_process;
@@ -170,7 +170,7 @@ inline std::string credentials_fault(const credentials& c)
 
 // (No lambdas inside these coroutines: a lambda in an inline coroutine's frame has no linkage,
 // which GCC warns about in header-only mode.)
-inline fetch_result provider_failure(const char* provider, std::string why)
+BEDROCK_AGENT_COLD inline fetch_result provider_failure(const char* provider, std::string why)
 {
     return fetch_result{make_error_code(errc::no_credentials), std::string(provider) + ": " + std::move(why), {}};
 }
@@ -212,7 +212,7 @@ struct simple_request_deadline {
 
 /// The request's bytes. Content-Length goes out with a body, and for POST, PUT and PATCH also
 /// without one (as Beast's prepare_payload does). Empty when a header holds CR or LF.
-inline std::string simple_request_bytes(boost::beast::http::verb verb, const std::string& target,
+BEDROCK_AGENT_COLD inline std::string simple_request_bytes(boost::beast::http::verb verb, const std::string& target,
                                         const std::string& host_header,
                                         const std::vector<std::pair<std::string, std::string>>& headers,
                                         const std::string& body)
@@ -231,7 +231,7 @@ inline std::string simple_request_bytes(boost::beast::http::verb verb, const std
 }
 
 /// A request that failed at a step with `ec`, or at its deadline.
-inline http_result failed_request(http_result r, const connection& c, boost::system::error_code ec)
+BEDROCK_AGENT_COLD inline http_result failed_request(http_result r, const connection& c, boost::system::error_code ec)
 {
     r.ec = c.timed_out ? make_error_code(errc::timeout) : ec;
     return r;
@@ -240,7 +240,7 @@ inline http_result failed_request(http_result r, const connection& c, boost::sys
 /// One request over a fresh connection: plain HTTP (metadata endpoints), or HTTPS with the
 /// system trust store and host name verification. `timeout` bounds the whole request, the name
 /// lookup included.
-inline asio::awaitable<http_result> simple_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
+BEDROCK_AGENT_COLD inline asio::awaitable<http_result> simple_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
                                                    bool tls, boost::beast::http::verb verb, std::string target,
                                                    std::vector<std::pair<std::string, std::string>> headers,
                                                    std::string body, std::chrono::milliseconds timeout)
@@ -291,7 +291,7 @@ inline asio::awaitable<http_result> simple_request(asio::any_io_executor ex, std
     co_return r;
 }
 
-inline asio::awaitable<http_result> metadata_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
+BEDROCK_AGENT_COLD inline asio::awaitable<http_result> metadata_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
                                                      boost::beast::http::verb verb, std::string target,
                                                      std::vector<std::pair<std::string, std::string>> headers,
                                                      std::chrono::milliseconds timeout)
@@ -302,7 +302,7 @@ inline asio::awaitable<http_result> metadata_request(asio::any_io_executor ex, s
 
 // ---- credential_process ----
 
-inline asio::awaitable<void> read_to_eof(asio::posix::stream_descriptor& d, std::string& out, std::size_t limit)
+BEDROCK_AGENT_COLD inline asio::awaitable<void> read_to_eof(asio::posix::stream_descriptor& d, std::string& out, std::size_t limit)
 {
     char buf[4096];
     for (;;) {
@@ -312,7 +312,7 @@ inline asio::awaitable<void> read_to_eof(asio::posix::stream_descriptor& d, std:
     }
 }
 
-inline asio::awaitable<fetch_result> run_credential_process(asio::any_io_executor ex, std::string command,
+BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> run_credential_process(asio::any_io_executor ex, std::string command,
                                                             std::chrono::milliseconds timeout)
 {
     using namespace asio::experimental::awaitable_operators;
@@ -372,7 +372,7 @@ inline asio::awaitable<fetch_result> run_credential_process(asio::any_io_executo
 
 // ---- web identity (STS AssumeRoleWithWebIdentity) ----
 
-inline asio::awaitable<fetch_result> fetch_web_identity(asio::any_io_executor ex, const chain_config& c)
+BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_web_identity(asio::any_io_executor ex, const chain_config& c)
 {
     if (!c.sts_error.empty()) co_return provider_failure("web identity", c.sts_error);
     std::ifstream f(c.web_identity_token_file, std::ios::binary);
@@ -396,7 +396,7 @@ inline asio::awaitable<fetch_result> fetch_web_identity(asio::any_io_executor ex
 
 // ---- container endpoint ----
 
-inline asio::awaitable<fetch_result> fetch_container(asio::any_io_executor ex, const chain_config& c)
+BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_container(asio::any_io_executor ex, const chain_config& c)
 {
     fetch_result r;
     if (!c.container_error.empty()) co_return provider_failure("container endpoint", c.container_error);
@@ -436,7 +436,7 @@ inline asio::awaitable<fetch_result> fetch_container(asio::any_io_executor ex, c
 
 // ---- EC2 instance metadata (IMDSv2, v1 fallback) ----
 
-inline asio::awaitable<fetch_result> fetch_imds(asio::any_io_executor ex, const chain_config& c)
+BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_imds(asio::any_io_executor ex, const chain_config& c)
 {
     namespace http = boost::beast::http;
     fetch_result r;
@@ -528,7 +528,7 @@ private:
         return value_->expiration && now >= *value_->expiration - window_;
     }
 
-    static asio::awaitable<fetch_result> refresh(std::shared_ptr<credentials_cache> self)
+    BEDROCK_AGENT_COLD static asio::awaitable<fetch_result> refresh(std::shared_ptr<credentials_cache> self)
     {
         auto& c = *self;
         c.fetching_ = true;
@@ -553,7 +553,7 @@ private:
         co_return r;
     }
 
-    asio::awaitable<fetch_result> fetch_chain()
+    BEDROCK_AGENT_COLD asio::awaitable<fetch_result> fetch_chain()
     {
         std::string tried = tried_;
         if (!cfg_.credential_process.empty()) {

@@ -29,7 +29,7 @@ inline std::chrono::system_clock::time_point to_system_time(timestamp t)
 enum class credential_doc { process, container, imds };
 
 /// Parses a credentials document. Returns false and sets `why` on failure.
-inline bool parse_credentials_json(std::string_view body, credential_doc kind, credentials& out, std::string& why)
+BEDROCK_AGENT_COLD inline bool parse_credentials_json(std::string_view body, credential_doc kind, credentials& out, std::string& why)
 {
     simdjson::dom::parser p;
     simdjson::dom::element root;

@@ -24,7 +24,7 @@ inline std::string assume_role_with_web_identity_body(std::string_view role_arn,
 
 /// Parses an AssumeRoleWithWebIdentityResponse, or an ErrorResponse (then `why` holds its Code
 /// and Message). Returns false on failure.
-inline bool parse_sts_credentials(std::string_view xml, credentials& out, std::string& why)
+BEDROCK_AGENT_COLD inline bool parse_sts_credentials(std::string_view xml, credentials& out, std::string& why)
 {
     constexpr std::string_view response = "AssumeRoleWithWebIdentityResponse", result = "AssumeRoleWithWebIdentityResult";
     xml_field f[] = {

@@ -7,6 +7,8 @@
 // of the elements asked for by path. No DTD is read: a DOCTYPE is refused, so no entity is ever
 // expanded beyond XML's five. Names are compared as written (a prefix is part of the name).
 
+#include <bedrock_agent/detail/config.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -292,7 +294,7 @@ private:
 
 /// Reads `xml`, filling `fields`. False when it is not well formed: `why` then says what is
 /// wrong and at which byte.
-inline bool read_xml(std::string_view xml, std::span<xml_field> fields, std::string& why)
+BEDROCK_AGENT_COLD inline bool read_xml(std::string_view xml, std::span<xml_field> fields, std::string& why)
 {
     xml_reader r(xml, fields);
     if (r.read()) return true;

@@ -61,6 +61,8 @@ struct chain_config {
     std::string sts_host, sts_target = "/", sts_error;
     std::uint16_t sts_port = 443;
     bool sts_tls = true;
+    std::string sts_ca_file;  ///< AWS_CA_BUNDLE / ca_bundle / client_params::ca_file, as botocore's STS client
+
     // Container endpoint.
     bool container = false;
     std::string container_host, container_target, container_error;
@@ -95,6 +97,7 @@ BEDROCK_AGENT_COLD inline chain_config make_chain_config(const resolved_settings
     c.role_arn = env.get("AWS_ROLE_ARN").value_or(st.role_arn);
     c.role_session_name = env.get("AWS_ROLE_SESSION_NAME").value_or(st.role_session_name);
     if (c.role_session_name.empty()) c.role_session_name = "bedrock-agent-asio-session";
+    c.sts_ca_file = st.ca_file;
     {
         std::string sts_url = env.get("AWS_ENDPOINT_URL_STS").value_or("");
         if (sts_url.empty() && !st.region.empty())
@@ -237,13 +240,14 @@ BEDROCK_AGENT_COLD inline http_result failed_request(http_result r, const connec
     return r;
 }
 
-/// One request over a fresh connection: plain HTTP (metadata endpoints), or HTTPS with the
-/// system trust store and host name verification. `timeout` bounds the whole request, the name
-/// lookup included.
+/// One request over a fresh connection: plain HTTP (metadata endpoints), or HTTPS with host
+/// name verification against `ca_file` (a PEM bundle), or the system trust store when it is
+/// empty. `timeout` bounds the whole request, the name lookup included.
 BEDROCK_AGENT_COLD inline asio::awaitable<http_result> simple_request(asio::any_io_executor ex, std::string host, std::uint16_t port,
                                                    bool tls, boost::beast::http::verb verb, std::string target,
                                                    std::vector<std::pair<std::string, std::string>> headers,
-                                                   std::string body, std::chrono::milliseconds timeout)
+                                                   std::string body, std::chrono::milliseconds timeout,
+                                                   std::string ca_file)
 {
     http_result r;
     const bool default_port = port == (tls ? 443 : 80);
@@ -257,8 +261,14 @@ BEDROCK_AGENT_COLD inline asio::awaitable<http_result> simple_request(asio::any_
     std::optional<asio::ssl::context> ctx;
     if (tls) {
         ctx.emplace(asio::ssl::context::tls_client);
-        boost::system::error_code ignored;
-        ctx->set_default_verify_paths(ignored);
+        boost::system::error_code ec;
+        if (ca_file.empty()) {
+            ctx->set_default_verify_paths(ec);  // the system store: a failure shows at the handshake
+        } else if (ctx->load_verify_file(ca_file, ec); ec) {
+            r.ec = make_error_code(errc::invalid_configuration);
+            r.why = "cannot read the CA bundle " + ca_file;
+            co_return r;
+        }
     }
     auto st = std::make_shared<simple_request_state>(ex, tls ? &*ctx : nullptr);
     connection& c = st->conn;
@@ -297,7 +307,7 @@ BEDROCK_AGENT_COLD inline asio::awaitable<http_result> metadata_request(asio::an
                                                      std::chrono::milliseconds timeout)
 {
     co_return co_await simple_request(std::move(ex), std::move(host), port, false, verb, std::move(target),
-                                      std::move(headers), std::string(), timeout);
+                                      std::move(headers), std::string(), timeout, std::string());
 }
 
 // ---- credential_process ----
@@ -385,7 +395,7 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_web_identity(asio:
     const std::vector<std::pair<std::string, std::string>> headers{
         {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}, {"Accept", "application/xml"}};
     auto h = co_await simple_request(ex, c.sts_host, c.sts_port, c.sts_tls, boost::beast::http::verb::post, c.sts_target,
-                                     headers, std::move(body), std::chrono::seconds(5));
+                                     headers, std::move(body), std::chrono::seconds(5), c.sts_ca_file);
     if (h.ec) co_return provider_failure("web identity", "STS at " + c.sts_host + ": " + h.message());
     fetch_result r;
     std::string why;
@@ -420,7 +430,7 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_container(asio::an
     http_result h;
     for (int attempt = 1; attempt <= 3; ++attempt) {
         h = co_await simple_request(ex, c.container_host, c.container_port, c.container_tls, boost::beast::http::verb::get,
-                                    c.container_target, headers, std::string(), std::chrono::seconds(2));
+                                    c.container_target, headers, std::string(), std::chrono::seconds(2), std::string());
         if (!h.ec && h.status == 200) break;
         if (attempt < 3) {
             asio::steady_timer t(ex, std::chrono::milliseconds(100));

@@ -251,7 +251,8 @@ BEDROCK_AGENT_COLD inline asio::awaitable<http_result> simple_request(asio::any_
 {
     http_result r;
     const bool default_port = port == (tls ? 443 : 80);
-    std::string wire = simple_request_bytes(verb, target, default_port ? host : host + ":" + std::to_string(port),
+    const std::string host_name = host.find(':') == std::string::npos ? host : "[" + host + "]";  // IPv6 (IMDS's fd00:ec2::254)
+    std::string wire = simple_request_bytes(verb, target, default_port ? host_name : host_name + ":" + std::to_string(port),
                                             headers, body);
     if (wire.empty()) {
         r.ec = make_error_code(errc::invalid_configuration);

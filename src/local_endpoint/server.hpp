@@ -62,6 +62,7 @@ struct reply {
     std::string trailing{};                  ///< raw bytes sent right after the response
     bool trailing_corked = false;            ///< as writes of their own (TLS: records of their own), corked into one segment
     std::chrono::milliseconds delay{0};      ///< wait this long before acting (latency; stall length)
+    bool chunked = false;                    ///< trickle: the body as one chunk (none if empty), then the last chunk
 };
 
 struct request_info {
@@ -214,8 +215,14 @@ private:
                 co_return false;
             }
             case reply::trickle: {
-                std::string raw = "HTTP/1.1 " + std::to_string(r.status) + " OK\r\nContent-Length: " +
-                                  std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+                std::string raw = "HTTP/1.1 " + std::to_string(r.status) + " OK\r\n";
+                if (r.chunked) {
+                    std::ostringstream hex;
+                    hex << std::hex << r.body.size();
+                    raw += "Transfer-Encoding: chunked\r\n\r\n" + (r.body.empty() ? "" : hex.str() + "\r\n" + r.body + "\r\n") + "0\r\n\r\n";
+                } else {
+                    raw += "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+                }
                 for (char ch : raw) {
                     tcp.expires_after(std::chrono::seconds(5));
                     auto [tec, tn] = co_await asio::async_write(s, asio::buffer(&ch, 1), asio::as_tuple(asio::use_awaitable));

@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (piece.empty()) continue;
         pending.append(piece);
         while (!pending.empty() && !r.is_done() && !ec) {
-            auto used = r.put(boost::asio::buffer(pending), ec);
+            auto used = r.feed(boost::asio::buffer(pending), ec);
             pending.erase(0, used);
             if (ec == boost::beast::http::error::need_more) {
                 ec = {};

@@ -245,18 +245,44 @@ TEST_SUITE("response")
             auto n = std::min(step, wire.size() - at);
             pending.append(wire.substr(at, n));
             at += n;
-            // Parse what is pending until the parser wants more bytes, as the client's loop does.
+            // Parse what is pending until the parser wants more bytes, as the client's loop does
+            // (after need_more it waits for the buffer to grow).
             for (std::size_t used = 1; used != 0 && !pending.empty() && !r.is_done();) {
                 ec = {};
-                used = r.put(boost::asio::buffer(pending), ec);
+                used = r.feed(boost::asio::buffer(pending), ec);
                 pending.erase(0, used);
-                if (ec == boost::beast::http::error::need_more) ec = {};
+                if (ec == boost::beast::http::error::need_more) {
+                    ec = {};
+                    break;
+                }
                 if (ec) return ec;
             }
         }
         if (!r.is_done()) return boost::beast::http::error::partial_message;
         if (keep_alive) *keep_alive = r.keep_alive();
         return ec;
+    }
+
+    TEST_CASE("response_reader: chunked bodies in pieces of every size, an empty one included (Beast 1.81's Debug assertion)")
+    {
+        // An empty chunked body arriving a byte at a time reaches Boost 1.81's parser with
+        // "0\r\n" and one byte more after need_more, where a wrong assertion (boostorg/beast#2861)
+        // aborts Debug builds; feed() waits for the next byte instead.
+        const std::string head = "HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (std::string body : {std::string("0\r\n\r\n"), std::string("0\r\nx-trailer: t\r\n\r\n"),
+                                 std::string("3\r\nabc\r\n0\r\n\r\n"), std::string("000\r\n\r\n")}) {
+            for (std::size_t step = 1; step <= 8; ++step) {
+                CAPTURE(body);
+                CAPTURE(step);
+                ba::sansio::response_data d;
+                REQUIRE_FALSE(read_in_pieces(head + body, step, d));
+                CHECK(d.status == 503);
+                CHECK(d.body == (body[0] == '3' ? "abc" : ""));
+            }
+        }
+        // A body cut short after "0\r\n" and a byte is a partial message, not a whole one.
+        ba::sansio::response_data d;
+        CHECK(read_in_pieces(head + "0\r\n\r", 1, d) == boost::beast::http::error::partial_message);
     }
 
     TEST_CASE("response_reader keeps status, reason, the x-amzn headers and the body")

@@ -128,17 +128,26 @@ inline asio::awaitable<void> exchange(connection& c, exchange_result& x, std::ui
         // Parse what is buffered until the parser is done or wants more bytes.
         while (c.buffer.size() != 0 && !reader.is_done() && !x.ec) {
             error_code e;
-            auto used = reader.put(c.buffer.data(), e);
+            auto used = reader.feed(c.buffer.data(), e);
             c.buffer.consume(used);
             if (e == http::error::need_more) break;
             if (e) x.ec = e;
             else if (used == 0) break;
         }
         if (reader.is_done() || x.ec) break;
+        // Read until bytes arrive: the parser is handed the buffer again only once it has grown
+        // (Beast's contract after need_more; a TLS read that only brings part of a record
+        // brings no plaintext yet).
         auto space = c.buffer.prepare(4096);
         std::size_t n = 0;
         error_code e;
-        if (c.is_tls()) {
+        for (;;) {
+            if (!c.is_tls()) {
+                auto [rec, rn] = co_await c.sock.async_read_some(space, asio::as_tuple(asio::deferred));
+                e = rec;
+                n = rn;
+                break;
+            }
             auto st = c.tls_needs_input() ? io_status::want_read
                                           : c.read_some(static_cast<char*>(space.data()), space.size(), n, e);
             if (st == io_status::want_read) {
@@ -151,10 +160,7 @@ inline asio::awaitable<void> exchange(connection& c, exchange_result& x, std::ui
                 e = co_await tls_wait(c, st);
                 if (!e) continue;
             }
-        } else {
-            auto [rec, rn] = co_await c.sock.async_read_some(space, asio::as_tuple(asio::deferred));
-            e = rec;
-            n = rn;
+            break;
         }
         c.buffer.commit(n);
         if (e == asio::error::eof) {

@@ -225,7 +225,7 @@ BEDROCK_AGENT_COLD inline std::string simple_request_bytes(boost::beast::http::v
     out.append(http::to_string(verb)).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_header);
     out.append("\r\nUser-Agent: bedrock-agent-asio/" BEDROCK_AGENT_VERSION_STRING "\r\n");
     for (const auto& [k, v] : headers) {
-        if ((k + v).find_first_of("\r\n") != std::string::npos) return {};
+        if (k.find_first_of("\r\n") != std::string::npos || v.find_first_of("\r\n") != std::string::npos) return {};
         out.append(k).append(": ").append(v).append("\r\n");
     }
     if (!body.empty() || verb == http::verb::post || verb == http::verb::put || verb == http::verb::patch)

@@ -18,7 +18,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,10 +30,12 @@ namespace {
 
 [[noreturn]] void die(const std::string& m)
 {
-    std::cerr << "bedrock-agent-bench: " << m << "\n"
-              << "usage: bedrock-agent-bench --endpoint-url URL --requests N --concurrency C --client async|blocking\n"
+    // stdio, not <iostream>: its static initialiser builds libstdc++'s classic locale, ≈ 0.5 MB of
+    // resident pages that neither client needs, in the peak RSS the program reports.
+    std::fprintf(stderr, "bedrock-agent-bench: %s\n%s", m.c_str(),
+                 "usage: bedrock-agent-bench --endpoint-url URL --requests N --concurrency C --client async|blocking\n"
                  "       [--region R] [--threads T] [--max-connections M] [--max-attempts N] [--attempt-timeout-ms MS]\n"
-                 "       [--ca-bundle FILE | --no-verify-ssl] [--knowledge-base-id ID --data-source-id ID --ingestion-job-id ID]\n";
+                 "       [--ca-bundle FILE | --no-verify-ssl] [--knowledge-base-id ID --data-source-id ID --ingestion-job-id ID]\n");
     std::exit(2);
 }
 

@@ -9,6 +9,7 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -37,7 +38,12 @@ public:
                                                              std::string_view filename, shared_config_file& out,
                                                              std::string& why);
 
-    /// Reads and parses a file; a missing file is an empty one.
+    /// The largest file load() reads (16 MiB): a larger one is an error, not a long read.
+    static constexpr std::size_t max_file_size = std::size_t{16} << 20;
+
+    /// Reads and parses a file. A missing file, or a path that names no regular file (a
+    /// directory, /dev/null), is an empty one, as in botocore; one that cannot be read or is
+    /// larger than max_file_size fails with errc::invalid_configuration, and `why` names it.
     BEDROCK_AGENT_DECL static boost::system::error_code load(const std::string& path, file_kind kind,
                                                             shared_config_file& out, std::string& why);
 

@@ -273,6 +273,53 @@ TEST_SUITE("credentials")
         CHECK(srv.last_key() == "AKIDCONTAINER");
     }
 
+    TEST_CASE("container endpoint: a token file that is missing or over 1 MiB is named, and no request goes out")
+    {
+        recording_server srv;
+        test_util::temp_dir d;
+        std::atomic<int> hits{0};
+        local::server_options o;
+        o.tls = false;
+        local::server_thread meta(o, [&](const local::request_type&, const local::request_info&) {
+            ++hits;
+            local::reply rep;
+            rep.status = 200;
+            rep.body = creds_json("AKIDCONTAINER", std::chrono::system_clock::now() + 1h, false);
+            return rep;
+        });
+        std::string big(std::size_t{1} << 20, 'T');
+        big += "\n";  // the limit counts the whole file, line end included
+        auto token_file = d.write("token", big);
+        env_guard env({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", meta.get().url() + "/v2/credentials"},
+                       {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file}});
+        // One call through a new client (credentials are fetched once per client): its error and message.
+        auto call = [&] {
+            std::pair<boost::system::error_code, std::string> out;
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client c(io.get_executor(), params(srv.url()));
+                ba::diagnostics diag;
+                auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+                out = {ec, diag.client_message()};
+            });
+            return out;
+        };
+        auto [ec, why] = call();
+        CHECK(ec == ba::errc::no_credentials);
+        CHECK(why.find(token_file + ": larger than 1048576 bytes") != std::string::npos);
+        CHECK(why.find("TTTT") == std::string::npos);
+        std::filesystem::remove(token_file);
+        std::tie(ec, why) = call();
+        CHECK(ec == ba::errc::no_credentials);
+        CHECK(why.find(token_file + ": no such regular file") != std::string::npos);
+        CHECK(hits == 0);
+        // A token file within the limit is read, and the call succeeds (the exact bound is tested
+        // on read_small_file: a megabyte of header is more than the metadata server takes).
+        d.write("token", "FILETOKEN\n");
+        CHECK_FALSE(call().first);
+        CHECK(hits == 1);
+        CHECK(srv.last_key() == "AKIDCONTAINER");
+    }
+
     TEST_CASE("container endpoint: an https FULL_URI is verified (a self-signed server is refused)")
     {
         recording_server srv;

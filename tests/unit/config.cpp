@@ -317,6 +317,88 @@ sso_region = us-east-1
     }
 }
 
+#include <bedrock_agent/impl/internal/read_file.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+TEST_SUITE("config")
+{
+    TEST_CASE("files are read whole, within a bound; a path that names no regular file is a missing one")
+    {
+        using ba::detail::read_file_status;
+        test_util::temp_dir d;
+        std::string out, why;
+
+        // A file larger than its first read, and one of exactly the limit.
+        std::string big(70000, 'x');
+        for (std::size_t i = 0; i < big.size(); i += 97) big[i] = static_cast<char>('a' + i % 26);
+        CHECK(ba::detail::read_small_file(d.write("big", big), 1 << 20, out, why) == read_file_status::ok);
+        CHECK(out == big);
+        CHECK(ba::detail::read_small_file(d.p("big"), big.size(), out, why) == read_file_status::ok);
+        CHECK(out == big);
+        CHECK(ba::detail::read_small_file(d.write("empty", ""), 10, out, why) == read_file_status::ok);
+        CHECK(out.empty());
+
+        // One byte over the limit: an error naming the file and the limit, and nothing read.
+        CHECK(ba::detail::read_small_file(d.p("big"), big.size() - 1, out, why) == read_file_status::failed);
+        CHECK(why == d.p("big") + ": larger than 69999 bytes");
+        CHECK(out.empty());
+
+        // Missing, a directory, /dev/null, a FIFO with no writer (must not wait for one).
+        CHECK(ba::detail::read_small_file(d.p("nope"), 10, out, why) == read_file_status::missing);
+        CHECK(ba::detail::read_small_file(d.p("nope/deeper"), 10, out, why) == read_file_status::missing);
+        CHECK(ba::detail::read_small_file(d.path.string(), 10, out, why) == read_file_status::missing);
+        CHECK(ba::detail::read_small_file("/dev/null", 10, out, why) == read_file_status::missing);
+        REQUIRE(::mkfifo(d.p("fifo").c_str(), 0600) == 0);
+        CHECK(ba::detail::read_small_file(d.p("fifo"), 10, out, why) == read_file_status::missing);
+
+        // A path through a regular file (ENOTDIR) names no file either.
+        CHECK(ba::detail::read_small_file(d.p("big") + "/x", 10, out, why) == read_file_status::missing);
+
+        // The shared config files: a config file over 16 MiB is an error naming it (a sparse
+        // file, so no disk is used); /dev/null is the empty config, as in botocore.
+        {
+            std::string huge = d.p("huge");
+            {
+                std::ofstream(huge) << "[default]\n";
+            }
+            std::filesystem::resize_file(huge, ba::shared_config_file::max_file_size + 1);
+            ba::shared_config_file f;
+            CHECK(ba::shared_config_file::load(huge, ba::shared_config_file::file_kind::config, f, why) ==
+                  ba::errc::invalid_configuration);
+            CHECK(why == huge + ": larger than 16777216 bytes");
+            fake_env e;
+            e.vars["AWS_CONFIG_FILE"] = huge;
+            e.vars["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+            auto s = ba::detail::resolve_settings(ba::client_params{}, e.get());
+            CHECK(s.ec == ba::errc::invalid_configuration);
+            CHECK(s.why == huge + ": larger than 16777216 bytes");
+            e.vars["AWS_CONFIG_FILE"] = "/dev/null";
+            e.vars["AWS_REGION"] = "eu-west-1";
+            CHECK_FALSE(ba::detail::resolve_settings(ba::client_params{}, e.get()).ec);
+        }
+    }
+
+    TEST_CASE("the library's code uses no iostreams (a stream builds std::locale: ≈ 0.5 MB resident per process)")
+    {
+        // Programs (the CLI, the local endpoint, tests) may; the library under include/ must not.
+        // std::ostream& in an operator<< is fine: it constructs nothing.
+        const std::regex stream_use(
+            R"(std::(ifstream|ofstream|fstream|istringstream|ostringstream|stringstream|cout|cerr|clog)\b|#include <(iostream|fstream|sstream)>)");
+        int files = 0;
+        for (const auto& e : std::filesystem::recursive_directory_iterator(std::filesystem::path(BEDROCK_AGENT_SOURCE_DIR) / "include/bedrock_agent")) {
+            if (!e.is_regular_file()) continue;
+            ++files;
+            std::ifstream in(e.path());
+            std::string line;
+            for (int n = 1; std::getline(in, line); ++n)
+                if (line.find_first_not_of(' ') != line.find("//") && std::regex_search(line, stream_use)) FAIL_CHECK(e.path().string() << ":" << n << ": " << line);
+        }
+        CHECK(files > 30);
+    }
+}
+
 #include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
 #include <bedrock_agent/impl/internal/sansio/sts_xml.hpp>
 

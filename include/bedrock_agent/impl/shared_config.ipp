@@ -3,9 +3,7 @@
 
 #include <bedrock_agent/error.hpp>
 #include <bedrock_agent/shared_config.hpp>
-
-#include <fstream>
-#include <sstream>
+#include <bedrock_agent/impl/internal/read_file.hpp>
 
 namespace bedrock_agent {
 namespace detail {
@@ -110,14 +108,14 @@ BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL boost::system::error_code shared_config_fi
 BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL boost::system::error_code shared_config_file::load(const std::string& path, file_kind kind,
                                                                     shared_config_file& out, std::string& why)
 {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) {
-        out = shared_config_file();
-        return {};
+    out = shared_config_file();
+    std::string text;
+    switch (detail::read_small_file(path, max_file_size, text, why)) {
+    case detail::read_file_status::missing: return {};
+    case detail::read_file_status::failed: return make_error_code(errc::invalid_configuration);
+    case detail::read_file_status::ok: break;
     }
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return parse(ss.str(), kind, path, out, why);
+    return parse(text, kind, path, out, why);
 }
 
 }  // namespace bedrock_agent

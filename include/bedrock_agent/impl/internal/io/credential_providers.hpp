@@ -12,6 +12,7 @@
 #include <bedrock_agent/protocol.hpp>
 #include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
 #include <bedrock_agent/impl/internal/sansio/sts_xml.hpp>
+#include <bedrock_agent/impl/internal/read_file.hpp>
 #include <bedrock_agent/impl/internal/settings.hpp>
 #include <bedrock_agent/impl/internal/io/exchange.hpp>
 
@@ -33,10 +34,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <list>
 #include <random>
-#include <sstream>
 
 extern char** environ;
 
@@ -381,17 +380,30 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> run_credential_process(a
     co_return r;
 }
 
+// ---- token files ----
+
+/// Reads a token file (web identity, container authorization): at most 1 MiB (STS takes a web
+/// identity token of up to 20,000 characters), without its trailing line ends. A missing file is
+/// a failure here. `why` names the file and the fault.
+BEDROCK_AGENT_COLD inline bool read_token_file(const std::string& path, std::string& token, std::string& why)
+{
+    switch (read_small_file(path, std::size_t{1} << 20, token, why)) {
+    case read_file_status::missing: why = path + ": no such regular file"; return false;
+    case read_file_status::failed: return false;
+    case read_file_status::ok: break;
+    }
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    return true;
+}
+
 // ---- web identity (STS AssumeRoleWithWebIdentity) ----
 
 BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_web_identity(asio::any_io_executor ex, const chain_config& c)
 {
     if (!c.sts_error.empty()) co_return provider_failure("web identity", c.sts_error);
-    std::ifstream f(c.web_identity_token_file, std::ios::binary);
-    if (!f) co_return provider_failure("web identity", "cannot read the token file " + c.web_identity_token_file);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    std::string token = ss.str();
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    std::string token, why;
+    if (!read_token_file(c.web_identity_token_file, token, why))
+        co_return provider_failure("web identity", "cannot read the token file " + why);
     std::string body = sansio::assume_role_with_web_identity_body(c.role_arn, c.role_session_name, token);
     const std::vector<std::pair<std::string, std::string>> headers{
         {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}, {"Accept", "application/xml"}};
@@ -399,7 +411,6 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_web_identity(asio:
                                      headers, std::move(body), std::chrono::seconds(5), c.sts_ca_file);
     if (h.ec) co_return provider_failure("web identity", "STS at " + c.sts_host + ": " + h.message());
     fetch_result r;
-    std::string why;
     if (!sansio::parse_sts_credentials(h.body, r.creds, why))
         co_return provider_failure("web identity", why + " (HTTP " + std::to_string(h.status) + ")");
     co_return r;
@@ -414,12 +425,9 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_container(asio::an
     std::vector<std::pair<std::string, std::string>> headers{{"Accept", "application/json"}};
     std::optional<std::string> token;
     if (c.container_token_file) {  // the file wins, and is read on every fetch (it rotates)
-        std::ifstream f(*c.container_token_file, std::ios::binary);
-        if (!f) co_return provider_failure("container endpoint", "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *c.container_token_file);
-        std::stringstream ss;
-        ss << f.rdbuf();
-        token = ss.str();
-        while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+        std::string why;
+        if (!read_token_file(*c.container_token_file, token.emplace(), why))
+            co_return provider_failure("container endpoint", "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + why);
     } else if (c.container_token) {
         token = *c.container_token;
     }

@@ -213,7 +213,10 @@ BEDROCK_AGENT_DECL void client_impl::call_done(const std::shared_ptr<client_impl
 
 BEDROCK_AGENT_DECL void client_impl::start_queued(const std::shared_ptr<client_impl>& self)
 {
-    while (auto* next = pool_.next_to_run()) asio::post(ex_, [self, next] { next->start(self); });
+    // Inline: start() only builds the call's coroutine and co_spawn posts its first step, so
+    // nothing of the next call runs inside the caller's frame (a post here cost a handler per
+    // queued call).
+    while (auto* next = pool_.next_to_run()) next->start(self);
 }
 
 BEDROCK_AGENT_DECL void client_impl::shutdown()

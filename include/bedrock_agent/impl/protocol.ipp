@@ -109,14 +109,22 @@ struct json_reader {
     }
 };
 
+// Member-name equality for the parsers' matching: inlined, so a literal's length is a constant
+// and the bytes are compared in a few loads (string_view's operator== called the out-of-line
+// compare ≈ 17 times per response).
+[[gnu::always_inline]] inline bool same(std::string_view a, std::string_view b) noexcept
+{
+    return a.size() == b.size() && (a.empty() || __builtin_memcmp(a.data(), b.data(), b.size()) == 0);
+}
+
 inline ingestion_job_status status_from_string(std::string_view s)
 {
-    if (s == "STARTING") return ingestion_job_status::starting;
-    if (s == "IN_PROGRESS") return ingestion_job_status::in_progress;
-    if (s == "COMPLETE") return ingestion_job_status::complete;
-    if (s == "FAILED") return ingestion_job_status::failed;
-    if (s == "STOPPING") return ingestion_job_status::stopping;
-    if (s == "STOPPED") return ingestion_job_status::stopped;
+    if (same(s, "STARTING")) return ingestion_job_status::starting;
+    if (same(s, "IN_PROGRESS")) return ingestion_job_status::in_progress;
+    if (same(s, "COMPLETE")) return ingestion_job_status::complete;
+    if (same(s, "FAILED")) return ingestion_job_status::failed;
+    if (same(s, "STOPPING")) return ingestion_job_status::stopping;
+    if (same(s, "STOPPED")) return ingestion_job_status::stopped;
     return ingestion_job_status::unknown;
 }
 
@@ -140,8 +148,8 @@ inline bool parse_statistics(json_reader& r, simdjson::ondemand::object obj, ing
         simdjson::ondemand::value v;
         if (auto e = field.value().get(v)) return r.fail(e, "ingestionJob.statistics");
         std::size_t i = next;
-        if (i >= count || key != members[i].first)
-            for (i = 0; i < count && key != members[i].first; ++i) {
+        if (i >= count || !same(key, members[i].first))
+            for (i = 0; i < count && !same(key, members[i].first); ++i) {
             }
         if (i == count) continue;  // unknown members are skipped
         next = i + 1;
@@ -163,28 +171,28 @@ inline bool parse_job(json_reader& r, simdjson::ondemand::object obj, ingestion_
         simdjson::ondemand::value v;
         if (auto e = field.value().get(v)) return r.fail(e, "ingestionJob");
         if (json_reader::is_null(v)) continue;  // null is the same as absent
-        if (key == "knowledgeBaseId") {
+        if (same(key, "knowledgeBaseId")) {
             if (!r.string(v, job.knowledge_base_id, "ingestionJob.knowledgeBaseId")) return false;
             seen |= kb;
-        } else if (key == "dataSourceId") {
+        } else if (same(key, "dataSourceId")) {
             if (!r.string(v, job.data_source_id, "ingestionJob.dataSourceId")) return false;
             seen |= ds;
-        } else if (key == "ingestionJobId") {
+        } else if (same(key, "ingestionJobId")) {
             if (!r.string(v, job.ingestion_job_id, "ingestionJob.ingestionJobId")) return false;
             seen |= ij;
-        } else if (key == "description") {
+        } else if (same(key, "description")) {
             std::string d;
             if (!r.string(v, d, "ingestionJob.description")) return false;
             job.description = std::move(d);
-        } else if (key == "status") {
+        } else if (same(key, "status")) {
             if (!r.string(v, job.status_text, "ingestionJob.status")) return false;
             job.status = status_from_string(job.status_text);
             seen |= status;
-        } else if (key == "statistics") {
+        } else if (same(key, "statistics")) {
             simdjson::ondemand::object so;
             if (auto e = v.get_object().get(so)) return r.fail(e, "ingestionJob.statistics");
             if (!parse_statistics(r, so, job.statistics.emplace())) return false;
-        } else if (key == "failureReasons") {
+        } else if (same(key, "failureReasons")) {
             simdjson::ondemand::array arr;
             if (auto e = v.get_array().get(arr)) return r.fail(e, "ingestionJob.failureReasons");
             job.failure_reasons.clear();
@@ -193,10 +201,10 @@ inline bool parse_job(json_reader& r, simdjson::ondemand::object obj, ingestion_
                 if (auto e = el.get(ev)) return r.fail(e, "ingestionJob.failureReasons");
                 if (!r.string(ev, job.failure_reasons.emplace_back(), "ingestionJob.failureReasons[]")) return false;
             }
-        } else if (key == "startedAt") {
+        } else if (same(key, "startedAt")) {
             if (!r.time(v, job.started_at, "ingestionJob.startedAt")) return false;
             seen |= started;
-        } else if (key == "updatedAt") {
+        } else if (same(key, "updatedAt")) {
             if (!r.time(v, job.updated_at, "ingestionJob.updatedAt")) return false;
             seen |= updated;
         }
@@ -448,7 +456,7 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(s
             r.fail(e, "response body");
             return r.ec;
         }
-        if (key == "ingestionJob" && !detail::json_reader::is_null(v)) {
+        if (detail::same(key, "ingestionJob") && !detail::json_reader::is_null(v)) {
             simdjson::ondemand::object job;
             if (auto e = v.get_object().get(job)) {
                 r.fail(e, "ingestionJob");

@@ -74,6 +74,9 @@ public:
     sigv4::signing_key_cache keys_;
     sansio::request_writer writer_;
     std::uint64_t queued_ids_ = 0;
+    /// start_queued is starting a call inline (see there): a call that ends before its first
+    /// suspension, inside that start, has the next one posted instead.
+    bool starting_inline_ = false;
     std::vector<asio::steady_timer*> sleeping_;  ///< backoff timers, for shutdown()
     asio::ip::tcp::resolver::results_type resolved_;  ///< cached DNS answer
 

@@ -216,9 +216,9 @@ BEDROCK_AGENT_DECL void client_impl::start_queued(const std::shared_ptr<client_i
     // The first call is started here, inline: co_spawn (Boost 1.81) dispatches its first step,
     // so it runs inside the caller's frame until it first suspends (its request written, its
     // response awaited), one handler fewer per queued call than a post. A call that ends before
-    // it suspends (nothing does today: a failure before any I/O posts first) would call back
-    // here from inside that start; any call started from there is posted, so the stack never
-    // holds more than one inline start however long the queue.
+    // it suspends (a credential chain with no provider that needs I/O; other failures before
+    // any I/O post first) calls back here from inside that start: any call started from there
+    // is posted, so the stack never holds more than one inline start however long the queue.
     while (auto* next = pool_.next_to_run()) {
         if (starting_inline_) {
             asio::post(ex_, [self, next] { next->start(self); });

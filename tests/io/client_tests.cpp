@@ -698,12 +698,19 @@ TEST_SUITE("client")
 
     TEST_CASE("cancellation during backoff")
     {
+        std::atomic<int> requests{0};
         local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
+            ++requests;
             return error_reply(429, "ThrottlingException", "slow down");
         });
         ca_file ca(st.get());
         auto p = params_for(st.get(), ca.path);
-        p.retry.base_delay = 20s;
+        // Backoff is random() * min(2^(n-1) * base, max): with a 1,000 s base, the chance that
+        // the first one is under the 200 ms this test waits is 0.02 % (with 20 s it was 1 %,
+        // and CI once drew it). Whatever it draws, the call must be asleep when cancelled, end
+        // at once, and send nothing more.
+        p.retry.base_delay = 1000s;
+        p.retry.max_backoff = 1000s;
         run([&](asio::io_context& io) -> asio::awaitable<void> {
             ba::client c(io.get_executor(), p);
             asio::cancellation_signal sig;
@@ -722,7 +729,11 @@ TEST_SUITE("client")
             co_await t.async_wait(asio::use_awaitable);
             CHECK(done);
             CHECK(result == asio::error::operation_aborted);
-            CHECK(d.attempts() == 1);
+            CHECK(d.attempts() >= 1);
+            CHECK(d.attempts() == requests.load());
+            t.expires_after(50ms);
+            co_await t.async_wait(asio::use_awaitable);
+            CHECK(d.attempts() == requests.load());  // no attempt after the cancellation
             CHECK(c.pool_stats().idle == 1);  // the connection itself was healthy
         });
     }

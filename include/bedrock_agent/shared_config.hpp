@@ -41,9 +41,10 @@ public:
     /// The largest file load() reads (16 MiB): a larger one is an error, not a long read.
     static constexpr std::size_t max_file_size = std::size_t{16} << 20;
 
-    /// Reads and parses a file. A missing file, or a path that names no regular file (a
-    /// directory, /dev/null), is an empty one, as in botocore; one that cannot be read or is
-    /// larger than max_file_size fails with errc::invalid_configuration, and `why` names it.
+    /// Reads and parses a file. A missing file, a path that names no regular file (a directory,
+    /// /dev/null, a FIFO) and a file that cannot be opened are an empty one, as in botocore
+    /// (whose ConfigParser.read skips what it cannot open); a file larger than max_file_size
+    /// fails with errc::invalid_configuration, and `why` names it.
     BEDROCK_AGENT_DECL static boost::system::error_code load(const std::string& path, file_kind kind,
                                                             shared_config_file& out, std::string& why);
 

@@ -14,7 +14,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <cerrno>
 #include <filesystem>
+#include <system_error>
 #include <fstream>
 #include <map>
 #include <atomic>
@@ -311,6 +313,11 @@ TEST_SUITE("credentials")
         std::tie(ec, why) = call();
         CHECK(ec == ba::errc::no_credentials);
         CHECK(why.find(token_file + ": no such regular file") != std::string::npos);
+        std::filesystem::create_symlink(token_file, token_file);  // cannot be opened: ELOOP, named
+        std::tie(ec, why) = call();
+        CHECK(ec == ba::errc::no_credentials);
+        CHECK(why.find(token_file + ": " + std::generic_category().message(ELOOP)) != std::string::npos);
+        std::filesystem::remove(token_file);
         CHECK(hits == 0);
         // A token file within the limit is read, and the call succeeds (the exact bound is tested
         // on read_small_file: a megabyte of header is more than the metadata server takes).

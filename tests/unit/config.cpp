@@ -341,7 +341,7 @@ TEST_SUITE("config")
         CHECK(out.empty());
 
         // One byte over the limit: an error naming the file and the limit, and nothing read.
-        CHECK(ba::detail::read_small_file(d.p("big"), big.size() - 1, out, why) == read_file_status::failed);
+        CHECK(ba::detail::read_small_file(d.p("big"), big.size() - 1, out, why) == read_file_status::too_large);
         CHECK(why == d.p("big") + ": larger than 69999 bytes");
         CHECK(out.empty());
 
@@ -352,6 +352,17 @@ TEST_SUITE("config")
         CHECK(ba::detail::read_small_file("/dev/null", 10, out, why) == read_file_status::missing);
         REQUIRE(::mkfifo(d.p("fifo").c_str(), 0600) == 0);
         CHECK(ba::detail::read_small_file(d.p("fifo"), 10, out, why) == read_file_status::missing);
+
+        // A file that cannot be opened (a symlink loop: permissions do not stop root) is named
+        // with the reason; the shared config loader skips it, as botocore's ConfigParser does.
+        std::filesystem::create_symlink(d.p("loop"), d.p("loop"));
+        CHECK(ba::detail::read_small_file(d.p("loop"), 10, out, why) == read_file_status::failed);
+        CHECK(why == d.p("loop") + ": " + std::generic_category().message(ELOOP));
+        {
+            ba::shared_config_file f;
+            CHECK_FALSE(ba::shared_config_file::load(d.p("loop"), ba::shared_config_file::file_kind::config, f, why));
+            CHECK(why.empty());
+        }
 
         // A path through a regular file (ENOTDIR) names no file either.
         CHECK(ba::detail::read_small_file(d.p("big") + "/x", 10, out, why) == read_file_status::missing);

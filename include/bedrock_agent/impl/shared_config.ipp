@@ -111,8 +111,11 @@ BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL boost::system::error_code shared_config_fi
     out = shared_config_file();
     std::string text;
     switch (detail::read_small_file(path, max_file_size, text, why)) {
-    case detail::read_file_status::missing: return {};
-    case detail::read_file_status::failed: return make_error_code(errc::invalid_configuration);
+    case detail::read_file_status::missing:
+    case detail::read_file_status::failed:  // botocore's ConfigParser.read skips a file it cannot open
+        why.clear();
+        return {};
+    case detail::read_file_status::too_large: return make_error_code(errc::invalid_configuration);
     case detail::read_file_status::ok: break;
     }
     return parse(text, kind, path, out, why);

@@ -25,7 +25,8 @@ namespace bedrock_agent::detail {
 enum class read_file_status {
     ok,
     missing,    ///< no such file, or it is not a regular file (a directory, /dev/null, a FIFO)
-    failed,     ///< it exists but could not be read, or is larger than the limit: see `why`
+    failed,     ///< it could not be opened or read (permissions, a symlink loop, I/O): see `why`
+    too_large,  ///< it holds more than the limit: see `why`
 };
 
 /// Reads the regular file at `path` into `out`, whole, if it holds at most `limit` bytes. `why`
@@ -52,7 +53,7 @@ BEDROCK_AGENT_COLD inline read_file_status read_small_file(const std::string& pa
     if (!S_ISREG(st.st_mode)) return read_file_status::missing;
     auto too_large = [&] {
         why = path + ": larger than " + std::to_string(limit) + " bytes";
-        return read_file_status::failed;
+        return read_file_status::too_large;
     };
     if (static_cast<unsigned long long>(st.st_size) > limit) return too_large();
     // The size is a hint (the file may change while it is read): read to end of file, within the limit.

@@ -389,7 +389,8 @@ BEDROCK_AGENT_COLD inline bool read_token_file(const std::string& path, std::str
 {
     switch (read_small_file(path, std::size_t{1} << 20, token, why)) {
     case read_file_status::missing: why = path + ": no such regular file"; return false;
-    case read_file_status::failed: return false;
+    case read_file_status::failed:
+    case read_file_status::too_large: return false;
     case read_file_status::ok: break;
     }
     while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();

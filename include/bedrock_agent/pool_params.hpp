@@ -22,7 +22,7 @@ struct pool_params {
     /// limit: it applies to calls starting.)
     std::size_t max_opening = 4;
     /// Most callers waiting for a connection; one more fails at once with
-    /// boost::asio::error::no_buffer_space. Each waiting call costs a few hundred bytes (643 per
+    /// boost::asio::error::no_buffer_space. Each waiting call costs a few hundred bytes (637-655 per
     /// call measured at 10,000), and every wait is bounded by attempt_timeout/operation_timeout,
     /// so the default is generous.
     std::size_t max_waiting = 1'000'000;

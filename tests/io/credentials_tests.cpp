@@ -623,3 +623,136 @@ TEST_SUITE("credentials")
         }
     }
 }
+
+// A configured provider that fails ends the chain (botocore's credentials.py: the web identity,
+// container and process providers raise; CredentialResolver.load_credentials does not catch it).
+// Falling through to instance metadata would run the call as another principal: on EKS, the
+// node's instance role.
+namespace {
+
+/// An IMDS on loopback that hands out AKIDIMDS, counting the requests it sees.
+struct answering_imds {
+    std::atomic<int> requests{0};
+    local::server_thread st;
+    answering_imds()
+        : st(recording_server::plain(), [this](const local::request_type& r, const local::request_info&) {
+              ++requests;
+              std::string t(r.target());
+              local::reply rep;
+              rep.status = 200;
+              if (t == "/latest/api/token") rep.body = "TOKEN";
+              else if (t == "/latest/meta-data/iam/security-credentials/") rep.body = "node-role";
+              else rep.body = creds_json("AKIDIMDS", std::chrono::system_clock::now() + 6h, false);
+              return rep;
+          })
+    {
+    }
+};
+
+/// One call through a fresh client with the current environment: its error and client_message().
+std::pair<error_code, std::string> call_once(recording_server& srv)
+{
+    std::pair<error_code, std::string> out;
+    run([&](asio::io_context& io) -> asio::awaitable<void> {
+        ba::client c(io.get_executor(), params(srv.url()));
+        ba::diagnostics diag;
+        auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+        out = {ec, diag.client_message()};
+    });
+    return out;
+}
+
+}  // namespace
+
+TEST_SUITE("credentials")
+{
+    TEST_CASE("web identity that fails ends the chain: instance metadata is never asked")
+    {
+        recording_server srv;
+        answering_imds imds;
+        test_util::temp_dir d;
+        local::server_options o;
+        o.tls = false;
+        local::server_thread sts(o, [&](const local::request_type&, const local::request_info&) {
+            local::reply rep;
+            rep.status = 403;
+            rep.body = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                       "<Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error></ErrorResponse>";
+            return rep;
+        });
+        auto token = d.write("token", "eyJ.web.identity.token");
+        // (what goes wrong): STS refuses; the token file is missing; STS is not there at all.
+        for (int fault : {0, 1, 2}) {
+            CAPTURE(fault);
+            std::string sts_url = fault == 2 ? "http://127.0.0.1:1" : sts.get().url();
+            env_guard env({{"AWS_WEB_IDENTITY_TOKEN_FILE", fault == 1 ? (d.path / "missing").string() : token},
+                           {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r"},
+                           {"AWS_ENDPOINT_URL_STS", sts_url},
+                           {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.st.get().url()}});
+            auto [ec, message] = call_once(srv);
+            CHECK(ec == ba::errc::no_credentials);
+            CHECK_MESSAGE(message.find("web identity") != std::string::npos, message);
+            if (fault == 0)
+                CHECK_MESSAGE(message.find("AccessDenied") != std::string::npos, message);
+            CHECK(imds.requests == 0);
+            CHECK(srv.last_key().empty());  // no request went to the service
+        }
+    }
+
+    TEST_CASE("a container endpoint that fails ends the chain: instance metadata is never asked")
+    {
+        recording_server srv;
+        answering_imds imds;
+        local::server_options o;
+        o.tls = false;
+        local::server_thread container(o, [&](const local::request_type&, const local::request_info&) {
+            local::reply rep;
+            rep.status = 500;
+            rep.body = "{\"Code\":\"InternalError\"}";
+            return rep;
+        });
+        env_guard env({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", container.get().url() + "/creds"},
+                       {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.st.get().url()}});
+        auto [ec, message] = call_once(srv);
+        CHECK(ec == ba::errc::no_credentials);
+        CHECK_MESSAGE(message.find("container endpoint: HTTP 500") != std::string::npos, message);
+        CHECK(imds.requests == 0);
+        CHECK(srv.last_key().empty());
+    }
+
+    TEST_CASE("a web identity token file without a role ARN is invalid_configuration, not a fall-through")
+    {
+        recording_server srv;
+        answering_imds imds;
+        test_util::temp_dir d;
+        env_guard env({{"AWS_WEB_IDENTITY_TOKEN_FILE", d.write("token", "eyJ.t")},
+                       {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.st.get().url()}});
+        auto [ec, message] = call_once(srv);
+        CHECK(ec == ba::errc::invalid_configuration);
+        CHECK_MESSAGE(message.find("no role ARN configured") != std::string::npos, message);
+        CHECK(imds.requests == 0);
+    }
+
+    TEST_CASE("a profile that assumes a role or uses SSO is a clear error, not a fall-through to instance metadata")
+    {
+        recording_server srv;
+        answering_imds imds;
+        test_util::temp_dir d;
+        auto config = d.write("config",
+                              "[profile ar]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n"
+                              "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = S\n"
+                              "[profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n"
+                              "sso_account_id = 123456789012\nsso_role_name = Dev\n");
+        for (std::string profile : {"ar", "sso"}) {
+            CAPTURE(profile);
+            env_guard env({{"AWS_CONFIG_FILE", config}, {"AWS_PROFILE", profile},
+                           {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.st.get().url()}});
+            auto [ec, message] = call_once(srv);
+            CHECK(ec == ba::errc::invalid_configuration);
+            CHECK_MESSAGE(message.find("profile \"" + profile + "\"") != std::string::npos,
+                          message);
+        }
+        CHECK(imds.requests == 0);
+        CHECK(srv.last_key().empty());
+    }
+}

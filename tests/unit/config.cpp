@@ -630,3 +630,145 @@ TEST_SUITE("config")
         }
     }
 }
+
+TEST_SUITE("config")
+{
+    // The chain's order and its fail-closed rule, against botocore's create_credential_resolver
+    // (botocore/credentials.py): environment, assume role, web identity, SSO, the credentials
+    // file's keys, credential_process, the config file's keys, container, instance metadata.
+    TEST_CASE("credential chain: botocore's order, and the first configured provider decides")
+    {
+        using ba::detail::io_provider;
+        test_util::temp_dir d;
+        fake_env e;
+        e.vars["AWS_CONFIG_FILE"] = d.write("config", "[default]\nregion = eu-west-1\ncredential_process = /bin/creds\n"
+                                                      "aws_access_key_id = AKIDCONFIG\naws_secret_access_key = S\n");
+        e.vars["AWS_SHARED_CREDENTIALS_FILE"] =
+            d.write("credentials", "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = SFILE\n");
+        ba::client_params p;
+        auto s = ba::detail::resolve_settings(p, e.get());
+        REQUIRE_FALSE(s.ec);
+        CHECK(s.creds->access_key_id == "AKIDFILE");
+
+        // Web identity comes before the credentials file's static keys.
+        e.vars["AWS_WEB_IDENTITY_TOKEN_FILE"] = "/var/run/token";
+        e.vars["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/r";
+        s = ba::detail::resolve_settings(p, e.get());
+        REQUIRE_FALSE(s.ec);
+        CHECK_FALSE(s.creds);
+        CHECK(s.provider == io_provider::web_identity);
+        CHECK(s.web_identity_token_file == "/var/run/token");
+        // A token file without a role ARN is an error (botocore's InvalidConfigError), not a skip.
+        e.vars.erase("AWS_ROLE_ARN");
+        s = ba::detail::resolve_settings(p, e.get());
+        CHECK(s.ec == ba::errc::invalid_configuration);
+        CHECK(s.why.find("has no role ARN configured") != std::string::npos);
+        e.vars.erase("AWS_WEB_IDENTITY_TOKEN_FILE");
+
+        // Without the credentials file's keys: credential_process, before the config file's keys.
+        e.vars["AWS_SHARED_CREDENTIALS_FILE"] = d.write("credentials2", "");
+        s = ba::detail::resolve_settings(p, e.get());
+        CHECK_FALSE(s.creds);
+        CHECK(s.provider == io_provider::process);
+        CHECK(s.credential_process == "/bin/creds");
+        // Without credential_process: the config file's keys.
+        e.vars["AWS_CONFIG_FILE"] = d.write("config2", "[default]\nregion = eu-west-1\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = S\n");
+        CHECK(ba::detail::resolve_settings(p, e.get()).creds->access_key_id == "AKIDCONFIG");
+        // Nothing in the files: the container endpoint, then instance metadata, then nothing.
+        e.vars["AWS_CONFIG_FILE"] = d.write("config3", "[default]\nregion = eu-west-1\n");
+        CHECK(ba::detail::resolve_settings(p, e.get()).provider == io_provider::imds);
+        e.vars["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/x";
+        CHECK(ba::detail::resolve_settings(p, e.get()).provider == io_provider::container);
+        e.vars.erase("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+        e.vars["AWS_EC2_METADATA_DISABLED"] = "true";
+        s = ba::detail::resolve_settings(p, e.get());
+        CHECK(s.provider == io_provider::none);
+        CHECK(s.providers_tried.find("instance metadata: disabled") != std::string::npos);
+    }
+
+    TEST_CASE("credential chain: the profile merges both files, as botocore's Session.full_config")
+    {
+        using ba::detail::io_provider;
+        test_util::temp_dir d;
+        fake_env e;
+        e.vars["AWS_CONFIG_FILE"] = d.write("config", "[profile dev]\nregion = eu-west-1\n");
+        e.vars["AWS_SHARED_CREDENTIALS_FILE"] =
+            d.write("credentials", "[dev]\nregion = us-west-2\ncredential_process = /bin/from-credentials-file\n");
+        ba::client_params p;
+        p.profile = "dev";
+        auto s = ba::detail::resolve_settings(p, e.get());
+        REQUIRE_FALSE(s.ec);
+        CHECK(s.region == "us-west-2");  // the credentials file's value wins
+        CHECK(s.provider == io_provider::process);
+        CHECK(s.credential_process == "/bin/from-credentials-file");
+        // A web identity configured in the profile, in the credentials file.
+        e.vars["AWS_SHARED_CREDENTIALS_FILE"] =
+            d.write("credentials2", "[dev]\nweb_identity_token_file = /t\nrole_arn = arn:aws:iam::1:role/x\n");
+        s = ba::detail::resolve_settings(p, e.get());
+        CHECK(s.provider == io_provider::web_identity);
+        CHECK(s.role_arn == "arn:aws:iam::1:role/x");
+        // A profile named explicitly ignores the environment's web identity variables
+        // (disable_env_vars), but the environment's win when the profile comes from AWS_PROFILE.
+        e.vars["AWS_WEB_IDENTITY_TOKEN_FILE"] = "/env-token";
+        e.vars["AWS_ROLE_ARN"] = "arn:aws:iam::2:role/env";
+        CHECK(ba::detail::resolve_settings(p, e.get()).web_identity_token_file == "/t");
+        p.profile.reset();
+        e.vars["AWS_PROFILE"] = "dev";
+        s = ba::detail::resolve_settings(p, e.get());
+        CHECK(s.web_identity_token_file == "/env-token");
+        CHECK(s.role_arn == "arn:aws:iam::2:role/env");
+    }
+
+    TEST_CASE("credential chain: partial keys, assume role and SSO are errors, never a fall-through")
+    {
+        using ba::detail::io_provider;
+        test_util::temp_dir d;
+        fake_env e;
+        e.vars["AWS_CONFIG_FILE"] = d.write(
+            "config",
+            "[profile both]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\ncredential_source = Environment\n"
+            "[profile neither]\nrole_arn = arn:aws:iam::1:role/r\n"
+            "[profile chained]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
+            "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = S\n"
+            "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\n"
+            "[profile login]\nlogin_session = arn:aws:iam::1:user/u\n"
+            "[profile halfkey]\naws_access_key_id = AKIDHALF\n");
+        e.vars["AWS_SHARED_CREDENTIALS_FILE"] = d.write("credentials", "[halfcred]\naws_access_key_id = AKIDHALF\n");
+        e.vars["AWS_REGION"] = "us-east-1";
+        // Environment: an access key without its secret (botocore's PartialCredentialsError).
+        e.vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+        ba::client_params p;
+        auto s = ba::detail::resolve_settings(p, e.get());
+        CHECK(s.ec == ba::errc::no_credentials);
+        CHECK(s.why == "Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY");
+        e.vars.erase("AWS_ACCESS_KEY_ID");
+        struct expect {
+            const char* profile;
+            ba::errc ec;
+            const char* why;
+        };
+        for (auto [profile, ec, why] : {
+                 expect{"both", ba::errc::invalid_configuration, "The profile \"both\" contains both source_profile and credential_source."},
+                 expect{"neither", ba::errc::invalid_configuration, "Partial credentials found in assume-role, missing: source_profile or credential_source"},
+                 expect{"chained", ba::errc::invalid_configuration, "The profile \"chained\" assumes a role (role_arn with source_profile)"},
+                 expect{"sso", ba::errc::invalid_configuration, "The profile \"sso\" uses IAM Identity Center (sso_account_id)"},
+                 expect{"login", ba::errc::invalid_configuration, "The profile \"login\" uses AWS sign-in (login_session)"},
+                 expect{"halfkey", ba::errc::no_credentials, "Partial credentials found in config-file, missing: aws_secret_access_key"},
+                 expect{"halfcred", ba::errc::no_credentials, "Partial credentials found in shared-credentials-file, missing: aws_secret_access_key"}}) {
+            CAPTURE(profile);
+            e.vars["AWS_PROFILE"] = profile;
+            s = ba::detail::resolve_settings(p, e.get());
+            CHECK(s.ec == ec);
+            CHECK_MESSAGE(s.why.rfind(why, 0) == 0, s.why);
+            CHECK_FALSE(s.creds);
+            CHECK(s.provider == io_provider::none);
+        }
+        // The environment's keys still come first (botocore: EnvProvider before AssumeRoleProvider).
+        e.vars["AWS_PROFILE"] = "sso";
+        e.vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+        e.vars["AWS_SECRET_ACCESS_KEY"] = "SENV";
+        s = ba::detail::resolve_settings(p, e.get());
+        REQUIRE_FALSE(s.ec);
+        CHECK(s.creds->access_key_id == "AKIDENV");
+    }
+}

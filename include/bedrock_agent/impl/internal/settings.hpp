@@ -34,6 +34,9 @@ struct environment {
     }
 };
 
+/// The providers of the default credential chain that need I/O.
+enum class io_provider { none, process, web_identity, container, imds };
+
 struct resolved_settings {
     boost::system::error_code ec;
     std::string why;  ///< what is wrong, naming the variable, file:line or setting (never a secret)
@@ -45,9 +48,12 @@ struct resolved_settings {
     retry_mode mode = retry_mode::standard;
     std::optional<credentials> creds;
     std::string creds_source;  ///< "client_params", "environment", "shared credentials file", ...
-    /// The profile's credential_process command, when the chain has to run it.
+    /// The provider that needs I/O, when no provider before it had static credentials. Exactly
+    /// one: a configured provider that fails ends the chain (see resolve_settings).
+    io_provider provider = io_provider::none;
+    /// The profile's credential_process command (provider == process).
     std::string credential_process;
-    /// The profile's web identity settings.
+    /// Web identity settings, from the environment or the profile (provider == web_identity).
     std::string web_identity_token_file, role_arn, role_session_name;
     /// Why each provider tried so far had nothing.
     std::string providers_tried;
@@ -95,9 +101,17 @@ BEDROCK_AGENT_COLD inline resolved_settings resolve_settings(const client_params
     const auto* cprof = cred_file.profile(r.profile_name);
     if (profile_explicit && !prof && !cprof && r.profile_name != "default")
         return fail(errc::invalid_configuration, "The config profile (" + r.profile_name + ") could not be found");
-    auto from_profile = [&](const char* key) -> std::optional<std::string> {
+    // The profile as botocore's Session.full_config sees it: the config file's profile with the
+    // credentials file's keys over it (so region, role_arn or credential_process may sit in either).
+    auto merged = [&](const char* key) -> const std::string* {
+        if (cprof)
+            if (auto* v = cprof->get(key)) return v;
         if (prof)
-            if (auto* v = prof->get(key); v && !v->empty()) return *v;
+            if (auto* v = prof->get(key)) return v;
+        return nullptr;
+    };
+    auto from_profile = [&](const char* key) -> std::optional<std::string> {
+        if (auto* v = merged(key); v && !v->empty()) return *v;
         return std::nullopt;
     };
     auto setting = [&](const char* env_name, const char* key) -> std::optional<std::string> {
@@ -174,7 +188,12 @@ BEDROCK_AGENT_COLD inline resolved_settings resolve_settings(const client_params
     if (p.ca_file) r.ca_file = *p.ca_file;
     else if (auto v = setting("AWS_CA_BUNDLE", "ca_bundle")) r.ca_file = *v;
 
-    // Credentials: the parts of the chain that need no I/O.
+    // Credentials, in the order of botocore's create_credential_resolver (botocore/credentials.py):
+    // the environment, assume role, web identity, SSO, the credentials file's keys, the profile's
+    // credential_process, the config file's keys, the container endpoint, instance metadata. The
+    // first provider that is configured decides: when it fails, the chain ends with its error
+    // (botocore's providers raise, and CredentialResolver.load_credentials does not catch), so a
+    // failing web identity or container provider never falls through to the instance's role.
     auto& tried = r.providers_tried;
     if (p.credentials) {
         r.creds = *p.credentials;
@@ -182,10 +201,16 @@ BEDROCK_AGENT_COLD inline resolved_settings resolve_settings(const client_params
         return r;
     }
     tried += "client_params: not set; ";
-    if (!profile_explicit || !p.profile) {
-        // A profile named in client_params (or --profile) skips the environment, as the AWS CLI does.
+    // A profile named in client_params (or --profile) skips the environment's keys and its web
+    // identity variables, as the AWS CLI does (create_credential_resolver's disable_env_vars).
+    const bool env_enabled = !p.profile.has_value();
+    if (env_enabled) {
         auto ak = env.get("AWS_ACCESS_KEY_ID"), sk = env.get("AWS_SECRET_ACCESS_KEY");
-        if (ak && sk) {
+        if (ak) {
+            // botocore's EnvProvider: an access key without its secret is an error, not a skip.
+            if (!sk)
+                return fail(errc::no_credentials,
+                            "Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY");
             credentials c{*ak, *sk, env.get("AWS_SESSION_TOKEN").value_or(env.get("AWS_SECURITY_TOKEN").value_or("")), {}};
             if (auto exp = env.get("AWS_CREDENTIAL_EXPIRATION")) {
                 timestamp t;
@@ -199,29 +224,105 @@ BEDROCK_AGENT_COLD inline resolved_settings resolve_settings(const client_params
             r.creds_source = "environment";
             return r;
         }
-        tried += ak ? "environment: AWS_SECRET_ACCESS_KEY is not set; " : "environment: AWS_ACCESS_KEY_ID is not set; ";
+        tried += "environment: AWS_ACCESS_KEY_ID is not set; ";
     } else {
         tried += "environment: skipped (profile named explicitly); ";
     }
-    for (auto [sec, name] : {std::pair{cprof, "shared credentials file"}, std::pair{prof, "shared config file"}}) {
+
+    const std::string quoted = "The profile \"" + r.profile_name + "\"";
+
+    // Assume role (AssumeRoleProvider._has_assume_role_config_vars: role_arn without a web
+    // identity token file). Not supported by this version: an error, never a fall-through.
+    if (merged("role_arn") && !merged("web_identity_token_file")) {
+        const bool source_profile = merged("source_profile") != nullptr, credential_source = merged("credential_source") != nullptr;
+        if (source_profile && credential_source)  // AssumeRoleProvider._validate_role_config
+            return fail(errc::invalid_configuration, quoted + " contains both source_profile and credential_source.");
+        if (!source_profile && !credential_source)
+            return fail(errc::invalid_configuration,
+                        "Partial credentials found in assume-role, missing: source_profile or credential_source");
+        return fail(errc::invalid_configuration,
+                    quoted + " assumes a role (role_arn with " + (source_profile ? "source_profile" : "credential_source") +
+                        "), which bedrock-agent-asio " BEDROCK_AGENT_VERSION_STRING " does not support");
+    }
+    tried += "assume role: profile " + r.profile_name + " has no role_arn; ";
+
+    // Web identity (AssumeRoleWithWebIdentityProvider): each key from the environment, else the profile.
+    auto web_setting = [&](const char* env_name, const char* key) -> std::string {
+        if (env_enabled)
+            if (auto v = env.get(env_name)) return *v;
+        if (auto* v = merged(key)) return *v;
+        return {};
+    };
+    r.web_identity_token_file = web_setting("AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file");
+    if (!r.web_identity_token_file.empty()) {
+        r.role_arn = web_setting("AWS_ROLE_ARN", "role_arn");
+        if (r.role_arn.empty())  // botocore's wording (InvalidConfigError)
+            return fail(errc::invalid_configuration,
+                        "The provided profile or the current environment is configured to assume role with web "
+                        "identity but has no role ARN configured. Ensure that the profile has the role_arn "
+                        "configuration set or the AWS_ROLE_ARN env var is set.");
+        r.role_session_name = web_setting("AWS_ROLE_SESSION_NAME", "role_session_name");
+        r.provider = io_provider::web_identity;
+        return r;
+    }
+    tried += "web identity: AWS_WEB_IDENTITY_TOKEN_FILE and web_identity_token_file not set; ";
+
+    // IAM Identity Center (SSOProvider: sso_role_name or sso_account_id in the profile) and AWS
+    // sign-in (LoginProvider: login_session). Not supported by this version.
+    for (const char* key : {"sso_account_id", "sso_role_name", "sso_session", "sso_start_url"})
+        if (merged(key))
+            return fail(errc::invalid_configuration,
+                        quoted + " uses IAM Identity Center (" + key + "), which bedrock-agent-asio "
+                        BEDROCK_AGENT_VERSION_STRING " does not support");
+    if (merged("login_session"))
+        return fail(errc::invalid_configuration,
+                    quoted + " uses AWS sign-in (login_session), which bedrock-agent-asio "
+                    BEDROCK_AGENT_VERSION_STRING " does not support");
+    tried += "SSO: profile " + r.profile_name + " has no sso_* keys; ";
+
+    // Static keys: the credentials file's profile (SharedCredentialProvider), then, after
+    // credential_process, the config file's (ConfigProvider). An access key without its secret
+    // is an error (_extract_creds_from_mapping raises PartialCredentialsError).
+    auto static_keys = [&](const shared_config_file::section* sec, const char* name, const char* method) -> int {
         if (!sec) {
             tried += std::string(name) + ": no profile " + r.profile_name + "; ";
-            continue;
+            return 0;
         }
         const std::string* ak = sec->get("aws_access_key_id");
-        const std::string* sk = sec->get("aws_secret_access_key");
-        if (ak && sk && !ak->empty() && !sk->empty()) {
-            const std::string* tok = sec->get("aws_session_token");
-            r.creds = credentials{*ak, *sk, tok ? *tok : std::string(), {}};
-            r.creds_source = name;
-            return r;
+        if (!ak) {
+            tried += std::string(name) + ": profile " + r.profile_name + " has no static keys; ";
+            return 0;
         }
-        tried += std::string(name) + ": profile " + r.profile_name + " has no static keys; ";
+        const std::string* sk = sec->get("aws_secret_access_key");
+        if (!sk) {
+            fail(errc::no_credentials, std::string("Partial credentials found in ") + method + ", missing: aws_secret_access_key");
+            return -1;
+        }
+        const std::string* tok = sec->get("aws_session_token");
+        if (!tok) tok = sec->get("aws_security_token");
+        r.creds = credentials{*ak, *sk, tok ? *tok : std::string(), {}};
+        r.creds_source = name;
+        return 1;
+    };
+    if (static_keys(cprof, "shared credentials file", "shared-credentials-file")) return r;
+    if (auto* cp = merged("credential_process"); cp && !cp->empty()) {
+        r.credential_process = *cp;
+        r.provider = io_provider::process;
+        return r;
     }
-    if (auto cp = from_profile("credential_process")) r.credential_process = *cp;
-    r.web_identity_token_file = from_profile("web_identity_token_file").value_or("");
-    r.role_arn = from_profile("role_arn").value_or("");
-    r.role_session_name = from_profile("role_session_name").value_or("");
+    tried += "credential_process: not configured; ";
+    if (static_keys(prof, "shared config file", "config-file")) return r;
+
+    // The container endpoint and instance metadata: see make_chain_config.
+    if (env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") || env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+        r.provider = io_provider::container;
+        return r;
+    }
+    tried += "container endpoint: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI not set; ";
+    bool imds_disabled = false;
+    if (auto v = env.get("AWS_EC2_METADATA_DISABLED")) parse_bool_setting(*v, imds_disabled);
+    if (imds_disabled) tried += "instance metadata: disabled";
+    else r.provider = io_provider::imds;
     return r;
 }
 

@@ -54,6 +54,8 @@ struct fetch_result {
 
 /// Which I/O providers the chain has, read from the environment once, at client construction.
 struct chain_config {
+    /// The one provider the chain runs (resolve_settings chose it, in botocore's order).
+    io_provider provider = io_provider::none;
     std::string credential_process;
     // Web identity (EKS IRSA): STS AssumeRoleWithWebIdentity.
     std::string web_identity_token_file, role_arn, role_session_name;
@@ -63,13 +65,11 @@ struct chain_config {
     std::string sts_ca_file;  ///< AWS_CA_BUNDLE / ca_bundle / client_params::ca_file, as botocore's STS client
 
     // Container endpoint.
-    bool container = false;
     std::string container_host, container_target, container_error;
     std::uint16_t container_port = 80;
     bool container_tls = false;
     std::optional<std::string> container_token, container_token_file;
     // Instance metadata.
-    bool imds = true;
     std::string imds_host = "169.254.169.254";
     std::uint16_t imds_port = 80;
     bool imds_v1_disabled = false;
@@ -91,10 +91,11 @@ BEDROCK_AGENT_COLD inline bool is_allowed_container_host(const std::string& host
 BEDROCK_AGENT_COLD inline chain_config make_chain_config(const resolved_settings& st, const environment& env)
 {
     chain_config c;
+    c.provider = st.provider;
     c.credential_process = st.credential_process;
-    c.web_identity_token_file = env.get("AWS_WEB_IDENTITY_TOKEN_FILE").value_or(st.web_identity_token_file);
-    c.role_arn = env.get("AWS_ROLE_ARN").value_or(st.role_arn);
-    c.role_session_name = env.get("AWS_ROLE_SESSION_NAME").value_or(st.role_session_name);
+    c.web_identity_token_file = st.web_identity_token_file;
+    c.role_arn = st.role_arn;
+    c.role_session_name = st.role_session_name;
     if (c.role_session_name.empty()) c.role_session_name = "bedrock-agent-asio-session";
     c.sts_ca_file = st.ca_file;
     {
@@ -115,11 +116,9 @@ BEDROCK_AGENT_COLD inline chain_config make_chain_config(const resolved_settings
         }
     }
     if (auto rel = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
-        c.container = true;
         c.container_host = "169.254.170.2";
         c.container_target = *rel;
     } else if (auto full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
-        c.container = true;
         endpoint ep;
         std::string why;
         if (parse_endpoint(full->substr(0, full->find('/', full->find("://") + 3)), ep, why)) {
@@ -137,9 +136,6 @@ BEDROCK_AGENT_COLD inline chain_config make_chain_config(const resolved_settings
     }
     c.container_token = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN");
     c.container_token_file = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-    bool disabled = false;
-    if (auto v = env.get("AWS_EC2_METADATA_DISABLED")) parse_bool_setting(*v, disabled);
-    c.imds = !disabled && !c.container;  // container and instance metadata are mutually exclusive
     if (auto v = env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")) {
         endpoint ep;
         std::string why;
@@ -573,44 +569,34 @@ private:
         co_return r;
     }
 
+    /// Runs the one provider the chain chose. Its failure is the chain's: later providers are
+    /// never tried (botocore raises), so a failing web identity or container endpoint cannot
+    /// hand the call to the instance's role, and the error says which provider failed and why.
     BEDROCK_AGENT_COLD asio::awaitable<fetch_result> fetch_chain()
     {
-        std::string tried = tried_;
-        if (!cfg_.credential_process.empty()) {
-            auto r = co_await run_credential_process(ex_, cfg_.credential_process, std::chrono::seconds(30));
+        fetch_result r;
+        switch (cfg_.provider) {
+        case io_provider::none:
+            co_return fetch_result{make_error_code(errc::no_credentials), "no credentials found; providers tried: " + tried_, {}};
+        case io_provider::process:
+            r = co_await run_credential_process(ex_, cfg_.credential_process, std::chrono::seconds(30));
             r.source = "credential_process";
-            if (!r.ec) co_return r;
-            tried += r.why + "; ";
-            // A failing credential_process is an error of its own: later providers are not tried
-            // (botocore raises it), so its stderr reaches the user.
-            co_return fetch_result{r.ec, "no credentials found; providers tried: " + tried, {}};
-        }
-        tried += "credential_process: not configured; ";
-        if (!cfg_.web_identity_token_file.empty() && !cfg_.role_arn.empty()) {
-            auto r = co_await fetch_web_identity(ex_, cfg_);
+            break;
+        case io_provider::web_identity:
+            r = co_await fetch_web_identity(ex_, cfg_);
             r.source = "web identity";
-            if (!r.ec) co_return r;
-            tried += r.why + "; ";
-        } else {
-            tried += "web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set; ";
-        }
-        if (cfg_.container) {
-            auto r = co_await fetch_container(ex_, cfg_);
+            break;
+        case io_provider::container:
+            r = co_await fetch_container(ex_, cfg_);
             r.source = "container endpoint";
-            if (!r.ec) co_return r;
-            tried += r.why + "; ";
-        } else {
-            tried += "container endpoint: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI not set; ";
-        }
-        if (cfg_.imds) {
-            auto r = co_await fetch_imds(ex_, cfg_);
+            break;
+        case io_provider::imds:
+            r = co_await fetch_imds(ex_, cfg_);
             r.source = "instance metadata";
-            if (!r.ec) co_return r;
-            tried += r.why;
-        } else {
-            tried += "instance metadata: disabled";
+            if (r.ec) r.why = "no credentials found; providers tried: " + tried_ + r.why;
+            break;
         }
-        co_return fetch_result{make_error_code(errc::no_credentials), "no credentials found; providers tried: " + tried, {}};
+        co_return r;
     }
 
     asio::any_io_executor ex_;

@@ -348,7 +348,8 @@ BEDROCK_AGENT_DECL error_code client_impl::finish_attempt(std::unique_ptr<connec
             d.set_client_message(ec == http::error::body_limit
                                      ? "the response body is larger than " +
                                            std::to_string(params_.max_response_body_bytes) + " bytes"
-                                     : "the response headers are larger than " +
+                                     : "the response headers (interim responses, chunk-size lines, chunk extensions and "
+                                       "trailers included) are larger than " +
                                            std::to_string(params_.max_response_header_bytes) + " bytes");
             return make_error_code(errc::response_too_large);
         }

@@ -10,6 +10,7 @@
 // passes and sets connection::timed_out (the pool's deadline watch, or simple_request's timer);
 // the pending step then fails with operation_aborted.
 
+#include <bedrock_agent/error.hpp>
 #include <bedrock_agent/impl/internal/io/connection.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -22,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -120,21 +122,44 @@ inline asio::awaitable<void> exchange(connection& c, exchange_result& x, std::ui
     }
     x.sent = true;
     x.step = "reading the response";
-    sansio::response_reader reader(c.response);
-    reader.header_limit(header_limit);
-    reader.body_limit(body_limit);
-    reader.eager(true);
+    // Interim 1xx responses (100 Continue, 102 Processing, 103 Early Hints) come before the
+    // final one and are skipped (RFC 9110 section 15.2); 101 Switching Protocols is refused. Their
+    // heads count against the header limit together with the final one's.
+    std::uint32_t header_left = header_limit;
+    std::optional<sansio::response_reader> reader;
+    auto start_reader = [&] {
+        reader.emplace(c.response);
+        reader->header_limit(header_left);
+        reader->meta_limit(header_limit);
+        reader->body_limit(body_limit);
+        reader->eager(true);
+    };
+    start_reader();
     for (;;) {
         // Parse what is buffered until the parser is done or wants more bytes.
-        while (c.buffer.size() != 0 && !reader.is_done() && !x.ec) {
+        while (c.buffer.size() != 0 && !reader->is_done() && !x.ec) {
             error_code e;
-            auto used = reader.feed(c.buffer.data(), e);
+            const bool in_head = !reader->is_header_done();
+            auto used = reader->feed(c.buffer.data(), e);
             c.buffer.consume(used);
+            if (in_head) header_left -= std::min<std::uint32_t>(header_left, static_cast<std::uint32_t>(used));
             if (e == http::error::need_more) break;
             if (e) x.ec = e;
             else if (used == 0) break;
+            if (reader->is_done() && c.response.status / 100 == 1) {
+                if (c.response.status == 101) {
+                    x.ec = make_error_code(errc::invalid_response);
+                    x.step = "reading the response (101 Switching Protocols: no protocol change was asked for)";
+                    break;
+                }
+                if (header_left == 0) {
+                    x.ec = http::error::header_limit;
+                    break;
+                }
+                start_reader();  // an interim response: the final one follows
+            }
         }
-        if (reader.is_done() || x.ec) break;
+        if (reader->is_done() || x.ec) break;
         // Read until bytes arrive: the parser is handed the buffer again only once it has grown
         // (Beast's contract after need_more; a TLS read that only brings part of a record
         // brings no plaintext yet).
@@ -166,8 +191,8 @@ inline asio::awaitable<void> exchange(connection& c, exchange_result& x, std::ui
         if (e == asio::error::eof) {
             // As Beast's http::read: the end of the stream ends a message without a length, is
             // end_of_stream before any byte, and partial_message in the middle of one.
-            if (reader.got_some()) {
-                reader.put_eof(e);
+            if (reader->got_some()) {
+                reader->put_eof(e);
                 x.ec = e;
             } else {
                 x.ec = http::error::end_of_stream;
@@ -179,8 +204,8 @@ inline asio::awaitable<void> exchange(connection& c, exchange_result& x, std::ui
             break;
         }
     }
-    x.got_some = reader.got_some();
-    x.keep_alive = !x.ec && reader.keep_alive();
+    x.got_some = reader->got_some() || header_left != header_limit;
+    x.keep_alive = !x.ec && reader->keep_alive();
 }
 
 }  // namespace bedrock_agent::detail

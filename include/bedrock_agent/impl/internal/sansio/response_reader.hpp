@@ -50,6 +50,10 @@ public:
     /// boostorg/beast#2861). Such input is never a whole message, the least being "0\r\n\r\n",
     /// so it waits for more here, as the parser itself answers in release builds. The caller
     /// hands over the buffer again only once it has grown.
+    ///
+    /// After the head, the bytes that are not body (chunk-size lines, chunk extensions, trailers)
+    /// are bounded by meta_limit(): Beast 1.81 limits none of them. A line still unfinished past
+    /// the limit, or more than the limit in all, fails with http::error::header_limit.
     std::size_t feed(boost::asio::const_buffer b, error_code& ec)
     {
         if (b.size() == 4 && !chunk_seen_ && is_header_done() && chunked() &&
@@ -57,8 +61,16 @@ public:
             ec = boost::beast::http::error::need_more;
             return 0;
         }
-        return put(b, ec);
+        std::size_t used = put(b, ec);
+        // (Eager parsing hands every body byte over as it comes, so what stays unconsumed after
+        // the head is an unfinished chunk-size line, extension or trailer.)
+        if (ec == boost::beast::http::error::need_more && is_header_done() && b.size() - used > meta_limit_)
+            ec = boost::beast::http::error::header_limit;
+        return used;
     }
+
+    /// The most bytes of chunk-size lines, chunk extensions and trailers a response may carry.
+    void meta_limit(std::size_t n) noexcept { meta_limit_ = n; }
 
 private:
     static std::string_view sv(string_view s) noexcept { return {s.data(), s.size()}; }
@@ -80,8 +92,9 @@ private:
         d_.status = static_cast<unsigned>(code);
         d_.reason.assign(reason.data(), reason.size());
     }
-    void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) override
+    void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code& ec) override
     {
+        if (is_header_done() && !count_meta(name.size() + value.size() + 4, ec)) return;  // a trailer
         if (iequals(sv(name), "x-amzn-requestid")) d_.request_id.assign(value.data(), value.size());
         else if (iequals(sv(name), "x-amzn-errortype")) d_.error_type.assign(value.data(), value.size());
         if (d_.keep_fields) d_.fields.emplace_back(std::string(sv(name)), std::string(sv(value)));
@@ -97,7 +110,18 @@ private:
         d_.body.append(s.data(), s.size());
         return s.size();
     }
-    void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override { chunk_seen_ = true; }
+    void on_chunk_header_impl(std::uint64_t, string_view ext, error_code& ec) override
+    {
+        chunk_seen_ = true;
+        count_meta(ext.size(), ec);
+    }
+    bool count_meta(std::size_t n, error_code& ec) noexcept
+    {
+        meta_used_ += n;
+        if (meta_used_ <= meta_limit_) return true;
+        ec = boost::beast::http::error::header_limit;
+        return false;
+    }
     std::size_t on_chunk_body_impl(std::uint64_t, string_view s, error_code&) override
     {
         d_.body.append(s.data(), s.size());
@@ -107,6 +131,8 @@ private:
 
     response_data& d_;
     bool chunk_seen_ = false;  ///< a chunk header has been parsed
+    std::size_t meta_limit_ = 64 * 1024;
+    std::size_t meta_used_ = 0;  ///< chunk extensions and trailers so far
 };
 
 }  // namespace bedrock_agent::sansio

@@ -1,0 +1,158 @@
+// The client against a server that writes exact bytes (tests/common/script_server.hpp): interim
+// 1xx responses, chunk extensions and trailers without end, and bytes that arrive while a
+// connection is idle.
+#include <bedrock_agent/bedrock_agent.hpp>
+
+#include "common/io_util.hpp"
+#include "common/script_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <doctest/doctest.h>
+
+namespace asio = boost::asio;
+namespace ba = bedrock_agent;
+using namespace std::chrono_literals;
+using test_util::run;
+using test_util::script;
+using test_util::script_server;
+using test_util::segment;
+
+namespace {
+
+const ba::stop_ingestion_job_request req{"KB12345678", "DS12345678", "IJ12345678"};
+
+std::string job_body(const std::string& status)
+{
+    return R"({"ingestionJob":{"knowledgeBaseId":"KB12345678","dataSourceId":"DS12345678","ingestionJobId":"IJ12345678","status":")" +
+           status + R"(","startedAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}})";
+}
+
+std::string response_202(const std::string& status)
+{
+    std::string body = job_body(status);
+    return "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n" + body;
+}
+
+ba::client_params params(const std::string& url)
+{
+    ba::client_params p;
+    p.region = "us-east-1";
+    p.endpoint_url = url;
+    p.credentials = ba::credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", {}, {}};
+    p.retry.max_attempts = 1;
+    p.attempt_timeout = 20s;
+    return p;
+}
+
+struct call_result {
+    boost::system::error_code ec;
+    std::string status;
+    std::string message;
+};
+
+asio::awaitable<call_result> call(ba::client& c)
+{
+    ba::diagnostics d;
+    auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+    co_return call_result{ec, out.ingestion_job.status_text, d.client_message()};
+}
+
+}  // namespace
+
+TEST_SUITE("wire")
+{
+    TEST_CASE("interim 1xx responses are skipped and the real response read; the next call gets its own")
+    {
+        // 100 Continue, 102 Processing and 103 Early Hints (with a header), each in a segment of
+        // its own before the final answer. Call n is answered with status "S<n>".
+        for (std::string interim : {"HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 102 Processing\r\n\r\n",
+                                    "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"}) {
+            CAPTURE(interim);
+            script_server srv([&](const std::string&, int, int index) {
+                script s;
+                s.segments = {{interim, 0ms}, {response_202("S" + std::to_string(index)), 20ms}};
+                return s;
+            });
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client c(io.get_executor(), params(srv.url()));
+                for (int i = 1; i <= 3; ++i) {
+                    auto r = co_await call(c);
+                    CHECK_MESSAGE(!r.ec, r.message);
+                    CHECK(r.status == "S" + std::to_string(i));
+                }
+            });
+            CHECK(srv.connections == 1);
+        }
+    }
+
+    TEST_CASE("101 Switching Protocols is an error, and the connection is not reused")
+    {
+        script_server srv([&](const std::string&, int conn, int) {
+            script s;
+            if (conn == 1) s.segments = {{"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"}};
+            else s.segments = {{response_202("S2")}};
+            return s;
+        });
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params(srv.url()));
+            auto r = co_await call(c);
+            CHECK(r.ec == ba::errc::invalid_response);
+            CHECK_MESSAGE(r.message.find("101") != std::string::npos, r.message);
+            r = co_await call(c);
+            CHECK_FALSE(r.ec);
+        });
+        CHECK(srv.connections == 2);
+    }
+
+    TEST_CASE("a chunk extension, a chunk-size line or trailers without end: response_too_large, memory bounded")
+    {
+        // After the head, each server streams up to 256 MiB in 64 KiB writes, as fast as the
+        // client reads; the client must give up after max_response_header_bytes (64 KiB), long
+        // before its 20 s attempt timeout.
+        const std::string head = "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        struct shape {
+            const char* name;
+            std::string prefix;   ///< after the head
+            std::string repeat;   ///< streamed after it
+        };
+        for (const auto& sh : {shape{"endless extension", "1;ext=", std::string(65536, 'a')},
+                               shape{"endless size line", "", std::string(65536, '0')},
+                               shape{"many extensions", "", [] {
+                                         std::string s;
+                                         while (s.size() < 65536) s += "1;e=" + std::string(1000, 'b') + "\r\nx\r\n";
+                                         return s;
+                                     }()},
+                               shape{"endless trailer", "0\r\nX-Trailer: ", std::string(65536, 'c')},
+                               shape{"many trailers", "0\r\n", [] {
+                                         std::string s;
+                                         while (s.size() < 65536) s += "X-T: " + std::string(1000, 'd') + "\r\n";
+                                         return s;
+                                     }()}}) {
+            CAPTURE(sh.name);
+            std::atomic<std::size_t> streamed{0};
+            script_server srv([&](const std::string&, int, int) {
+                script s;
+                s.segments = {{head + sh.prefix}};
+                s.stream = [&](std::string& more) {
+                    if (streamed >= (std::size_t{256} << 20)) return false;
+                    more = sh.repeat;
+                    streamed += more.size();
+                    return true;
+                };
+                return s;
+            });
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client c(io.get_executor(), params(srv.url()));
+                auto r = co_await call(c);
+                CHECK(r.ec == ba::errc::response_too_large);
+                CHECK_MESSAGE(r.message.find("65536") != std::string::npos, r.message);
+            });
+            // The client stopped reading near the limit (plus what the socket buffers held).
+            CHECK(streamed < (std::size_t{64} << 20));
+        }
+    }
+}

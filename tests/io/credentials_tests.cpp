@@ -756,3 +756,41 @@ TEST_SUITE("credentials")
         CHECK(srv.last_key().empty());
     }
 }
+
+TEST_SUITE("credentials")
+{
+    TEST_CASE("request targets from the environment or an answer are checked: no CR, LF, space or control byte")
+    {
+        recording_server srv;
+        // AWS_CONTAINER_CREDENTIALS_RELATIVE_URI with a header injected: refused, naming the
+        // variable and the byte, before any connection (169.254.170.2 is never dialled).
+        for (std::string rel : {std::string("/v2/creds\r\nX-Injected: 1"), std::string("/v2/creds x"), std::string("/v2/\x01"), std::string("v2/creds")}) {
+            CAPTURE(rel);
+            env_guard env({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", rel}});
+            auto [ec, message] = call_once(srv);
+            CHECK(ec == ba::errc::no_credentials);
+            CHECK_MESSAGE(message.find("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != std::string::npos, message);
+        }
+        // An instance metadata service that answers a role name which would change the next
+        // request's target: refused, and the credentials request never goes out.
+        for (std::string role : {"evil role", "evil\r", "../../latest/api/token", "r?x=1"}) {
+            CAPTURE(role);
+            std::atomic<int> requests{0};
+            local::server_options o;
+            o.tls = false;
+            local::server_thread imds(o, [&](const local::request_type& r, const local::request_info&) {
+                ++requests;
+                local::reply rep;
+                rep.status = 200;
+                rep.body = std::string(r.target()) == "/latest/api/token" ? "TOKEN" : role;
+                return rep;
+            });
+            env_guard env({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.get().url()}});
+            auto [ec, message] = call_once(srv);
+            CHECK(ec == ba::errc::no_credentials);
+            CHECK_MESSAGE(message.find("the role name holds a character IAM does not allow") != std::string::npos, message);
+            CHECK(requests == 2);  // the token and the role name, not the credentials
+        }
+        CHECK(srv.last_key().empty());
+    }
+}

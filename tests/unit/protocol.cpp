@@ -115,6 +115,16 @@ TEST_SUITE("request")
             CHECK(ba::parse_endpoint(bad, ep, why) == ba::errc::invalid_configuration);
             CHECK(why.find("invalid endpoint URL") == 0);
         }
+        // User information (a password) never reaches a message, whatever else is wrong with the
+        // URL, and wherever the '@' is.
+        for (const char* bad : {"https://user:s3cret@host", "http://admin:s3cret@127.0.0.1:8080/x",
+                                "https://a-very-long-user-name-for-the-quote:s3cret@h", "https://:s3cret@h x",
+                                "https://u:s3cret@h/a?b", "ftp://u:s3cret@h"}) {
+            CAPTURE(bad);
+            CHECK(ba::parse_endpoint(bad, ep, why) == ba::errc::invalid_configuration);
+            CHECK_MESSAGE(why.find("s3cret") == std::string::npos, why);
+            CHECK_MESSAGE(why.find("***@") != std::string::npos, why);
+        }
     }
 }
 

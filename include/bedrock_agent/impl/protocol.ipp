@@ -34,6 +34,18 @@ inline std::string quote_for_message(std::string_view s)
     return out;
 }
 
+// A URL for a message, with what may be user information (RFC 3986 section 3.2.1: "user:password@")
+// replaced by "***". Everything from the scheme up to the last '@' goes, since a password may
+// hold '/', '?' or '#' unencoded; a path with an '@' in it loses more than it needs to, never less.
+inline std::string redact_userinfo(std::string_view url)
+{
+    std::size_t start = url.find("://");
+    start = start == std::string_view::npos ? 0 : start + 3;
+    std::size_t at = url.rfind('@');
+    if (at == std::string_view::npos || at < start) return std::string(url);
+    return std::string(url.substr(0, start)).append("***").append(url.substr(at));
+}
+
 inline boost::system::error_code invalid_response(diagnostics& diag, std::string msg)
 {
     diag.set_client_message(std::move(msg));
@@ -262,7 +274,7 @@ BEDROCK_AGENT_DECL boost::system::error_code validate(const stop_ingestion_job_r
 BEDROCK_AGENT_DECL boost::system::error_code parse_endpoint(std::string_view url, endpoint& out, std::string& why)
 {
     auto fail = [&](std::string msg) {
-        why = "invalid endpoint URL " + detail::quote_for_message(url) + ": " + std::move(msg);
+        why = "invalid endpoint URL " + detail::quote_for_message(detail::redact_userinfo(url)) + ": " + std::move(msg);
         return make_error_code(errc::invalid_configuration);
     };
     endpoint ep;

@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <list>
 #include <random>
 
@@ -88,6 +89,15 @@ BEDROCK_AGENT_COLD inline bool is_allowed_container_host(const std::string& host
     return !ec && a.is_loopback();
 }
 
+/// Where a request target holds a byte that would break the request line (a space, CR, LF, any
+/// other control byte, DEL), or npos.
+inline std::size_t target_fault(std::string_view target)
+{
+    for (std::size_t i = 0; i < target.size(); ++i)
+        if (static_cast<unsigned char>(target[i]) <= 0x20 || target[i] == 0x7f) return i;
+    return std::string_view::npos;
+}
+
 BEDROCK_AGENT_COLD inline chain_config make_chain_config(const resolved_settings& st, const environment& env)
 {
     chain_config c;
@@ -118,6 +128,11 @@ BEDROCK_AGENT_COLD inline chain_config make_chain_config(const resolved_settings
     if (auto rel = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
         c.container_host = "169.254.170.2";
         c.container_target = *rel;
+        if (auto at = target_fault(*rel); at != std::string::npos)
+            c.container_error = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI holds a space or control character at byte " +
+                                std::to_string(at);
+        else if (!rel->starts_with('/'))
+            c.container_error = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with '/'";
     } else if (auto full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
         endpoint ep;
         std::string why;
@@ -132,6 +147,9 @@ BEDROCK_AGENT_COLD inline chain_config make_chain_config(const resolved_settings
             c.container_tls = ep.tls;  // https: any host, verified against the system trust store
             auto slash = full->find('/', full->find("://") + 3);
             c.container_target = slash == std::string::npos ? "/" : full->substr(slash);
+            if (auto at = target_fault(*full); at != std::string::npos)
+                c.container_error = "AWS_CONTAINER_CREDENTIALS_FULL_URI holds a space or control character at byte " +
+                                    std::to_string(at);
         }
     }
     c.container_token = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN");
@@ -209,13 +227,15 @@ struct simple_request_deadline {
 };
 
 /// The request's bytes. Content-Length goes out with a body, and for POST, PUT and PATCH also
-/// without one (as Beast's prepare_payload does). Empty when a header holds CR or LF.
+/// without one (as Beast's prepare_payload does). Empty when the target holds a space or a
+/// control byte, or a header CR or LF.
 BEDROCK_AGENT_COLD inline std::string simple_request_bytes(boost::beast::http::verb verb, const std::string& target,
                                         const std::string& host_header,
                                         const std::vector<std::pair<std::string, std::string>>& headers,
                                         const std::string& body)
 {
     namespace http = boost::beast::http;
+    if (target_fault(target) != std::string::npos) return {};
     std::string out;
     out.append(http::to_string(verb)).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_header);
     out.append("\r\nUser-Agent: bedrock-agent-asio/" BEDROCK_AGENT_VERSION_STRING "\r\n");
@@ -251,7 +271,7 @@ BEDROCK_AGENT_COLD inline asio::awaitable<http_result> simple_request(asio::any_
                                             headers, body);
     if (wire.empty()) {
         r.ec = make_error_code(errc::invalid_configuration);
-        r.why = "a header holds CR or LF";
+        r.why = "the request target holds a space or control character, or a header CR or LF";
         co_return r;
     }
     std::optional<asio::ssl::context> ctx;
@@ -481,6 +501,14 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_imds(asio::any_io_
     if (role.status != 200) co_return provider_failure("instance metadata", "role name: HTTP " + std::to_string(role.status));
     std::string name = role.body.substr(0, role.body.find('\n'));
     if (name.empty()) co_return provider_failure("instance metadata", "no IAM role is attached to the instance");
+    // An IAM role name is [\w+=,.@-]{1,64} (IAM's CreateRole); anything else would change the
+    // next request's target, so it is refused, naming the byte (never quoting the name).
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        unsigned char ch = static_cast<unsigned char>(name[i]);
+        if (!std::isalnum(ch) && std::string_view("_+=,.@-").find(static_cast<char>(ch)) == std::string_view::npos)
+            co_return provider_failure("instance metadata", "the role name holds a character IAM does not allow (byte " +
+                                                                std::to_string(i) + ")");
+    }
     const std::string doc_target = roles_target + name;
     http_result doc;
     for (int i = 0; i < c.imds_attempts; ++i) {

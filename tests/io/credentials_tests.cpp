@@ -10,6 +10,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 
 #include <doctest/doctest.h>
 
@@ -792,5 +794,194 @@ TEST_SUITE("credentials")
             CHECK(requests == 2);  // the token and the role name, not the credentials
         }
         CHECK(srv.last_key().empty());
+    }
+}
+
+TEST_SUITE("credentials")
+{
+    TEST_CASE("the shared fetch belongs to the cache: a cancelled caller gets operation_aborted, the others their credentials")
+    {
+        recording_server srv;
+        test_util::temp_dir d;
+        auto script = d.write("proc.sh", "echo run >> " + d.p("count") + "\nsleep 0.5\necho '" +
+                                            creds_json("AKIDSHARED", std::chrono::system_clock::now() + 1h, true) + "'\n");
+        auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
+        env_guard env({{"AWS_CONFIG_FILE", config}});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params(srv.url()));
+            asio::cancellation_signal cancel_first;
+            std::optional<error_code> first, second;
+            // The first caller starts the fetch; the second waits for it.
+            c.stop_ingestion_job(req, asio::bind_cancellation_slot(cancel_first.slot(), [&](error_code ec, auto) { first = ec; }));
+            c.stop_ingestion_job(req, [&](error_code ec, auto) { second = ec; });
+            asio::steady_timer t(io, 100ms);
+            co_await t.async_wait(asio::use_awaitable);
+            cancel_first.emit(asio::cancellation_type::terminal);
+            while (!first || !second) {
+                t.expires_after(10ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            CHECK(*first == asio::error::operation_aborted);
+            CHECK_FALSE(*second);
+        });
+        CHECK(srv.last_key() == "AKIDSHARED");
+        CHECK(srv.authorizations.size() == 1);
+        CHECK(count_lines(d.p("count")) == 1);
+    }
+
+    TEST_CASE("a waiter destroyed with its client gets operation_aborted, not a timeout")
+    {
+        recording_server srv;
+        test_util::temp_dir d;
+        auto script = d.write("proc.sh", "sleep 0.5\necho '" +
+                                            creds_json("AKIDLATE", std::chrono::system_clock::now() + 1h, true) + "'\n");
+        auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
+        env_guard env({{"AWS_CONFIG_FILE", config}});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            std::optional<error_code> a, b;
+            {
+                ba::client c(io.get_executor(), params(srv.url()));
+                c.stop_ingestion_job(req, [&](error_code ec, auto) { a = ec; });
+                c.stop_ingestion_job(req, [&](error_code ec, auto) { b = ec; });
+                asio::steady_timer t(io, 100ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }  // the client goes while both wait for the fetch
+            asio::steady_timer t(io, 10ms);
+            while (!a || !b) {
+                t.expires_after(10ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            CHECK(*a == asio::error::operation_aborted);
+            CHECK(*b == asio::error::operation_aborted);
+        });
+        CHECK(srv.authorizations.empty());
+    }
+
+    TEST_CASE("credentials are read again before each attempt: a retry signs with the refreshed ones")
+    {
+        test_util::temp_dir d;
+        // First run: AKIDOLD, expiring 1 s from now; later runs: AKIDNEW for an hour.
+        auto script = d.write("proc.sh", "if [ -f " + d.p("ran") + " ]; then echo '" +
+                                             creds_json("AKIDNEW", std::chrono::system_clock::now() + 1h, true) +
+                                             "'; exit 0; fi\ntouch " + d.p("ran") + "\necho '" +
+                                             creds_json("AKIDOLD", std::chrono::system_clock::now() + 1s, true) + "'\n");
+        auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
+        std::mutex m;
+        std::vector<std::string> keys;
+        local::server_options o;
+        o.tls = false;
+        // The first attempt is answered 503 after 1.5 s, when AKIDOLD has expired: the retry
+        // must fetch and sign with AKIDNEW.
+        local::server_thread st(o, [&](const local::request_type& r, const local::request_info&) {
+            std::lock_guard g(m);
+            std::string a(r[boost::beast::http::field::authorization]);
+            auto at = a.find("Credential=") + 11;
+            keys.push_back(a.substr(at, a.find('/', at) - at));
+            local::reply rep;
+            if (keys.size() == 1) {
+                rep.status = 503;
+                rep.delay = 1500ms;
+                rep.body = "{\"message\":\"busy\"}";
+                rep.headers = {{"X-Amzn-ErrorType", "ServiceUnavailableException"}};
+            } else {
+                rep.status = 202;
+                rep.body = R"({"ingestionJob":{"knowledgeBaseId":"KB12345678","dataSourceId":"DS12345678","ingestionJobId":"IJ12345678","status":"STOPPING","startedAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}})";
+            }
+            return rep;
+        });
+        env_guard env({{"AWS_CONFIG_FILE", config}});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto p = params(st.get().url());
+            p.retry.max_attempts = 2;
+            p.retry.base_delay = 1ms;
+            ba::client c(io.get_executor(), p);
+            ba::diagnostics diag;
+            auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+            CHECK_MESSAGE(!ec, diag.client_message());
+        });
+        REQUIRE(keys.size() == 2);
+        CHECK(keys[0] == "AKIDOLD");
+        CHECK(keys[1] == "AKIDNEW");
+    }
+
+    TEST_CASE("operation_timeout bounds the wait for credentials: nothing is written after it, even on an idle connection")
+    {
+        recording_server srv;
+        test_util::temp_dir d;
+        // First run: credentials that expire at once; the second run takes 3 s.
+        auto script = d.write("proc.sh", "if [ -f " + d.p("ran") + " ]; then sleep 3; fi\ntouch " + d.p("ran") +
+                                             "\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIDSHORT\", \"SecretAccessKey\": \"S\", "
+                                             "\"Expiration\": \"'$(date -u -d '+1 second' +%Y-%m-%dT%H:%M:%SZ)'\"}'\n");
+        auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
+        env_guard env({{"AWS_CONFIG_FILE", config}});
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto p = params(srv.url());
+            p.operation_timeout = 300ms;
+            ba::client c(io.get_executor(), p);
+            ba::diagnostics diag;
+            auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+            REQUIRE_MESSAGE(!ec, diag.client_message());  // a connection is now idle in the pool
+            asio::steady_timer t(io, 2100ms);  // past the credentials' expiration
+            co_await t.async_wait(asio::use_awaitable);
+            auto began = std::chrono::steady_clock::now();
+            auto [ec2, r2] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec2 == ba::errc::timeout);
+            CHECK_MESSAGE(diag.client_message().find("waiting for credentials") != std::string::npos, diag.client_message());
+            CHECK(std::chrono::steady_clock::now() - began < 2s);  // the 3 s fetch was not waited for
+        });
+        CHECK(srv.authorizations.size() == 1);
+    }
+}
+
+namespace {
+
+// A provider that throws after a short wait, then (on later fetches) answers.
+asio::awaitable<ba::detail::fetch_result> throwing_then_answering(asio::any_io_executor ex, int* runs)
+{
+    ++*runs;
+    asio::steady_timer t(ex, 50ms);
+    co_await t.async_wait(asio::use_awaitable);
+    if (*runs == 1) throw std::runtime_error("provider blew up");
+    ba::detail::fetch_result r;
+    r.creds = ba::credentials{"AKIDAFTER", "S", "", {}};
+    co_return r;
+}
+
+}  // namespace
+
+TEST_SUITE("credentials")
+{
+    TEST_CASE("an exception inside a fetch completes every waiter with an error and clears the in-flight flag")
+    {
+        int runs = 0;
+        ba::detail::chain_config cfg;
+        cfg.fetch_override = [&runs](asio::any_io_executor ex) { return throwing_then_answering(ex, &runs); };
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto cache = std::make_shared<ba::detail::credentials_cache>(io.get_executor(), cfg, std::string());
+            auto deadline = std::chrono::steady_clock::now() + 10s;
+            std::vector<ba::detail::cached_credentials> got(3);
+            int done = 0;
+            for (auto& g : got)
+                asio::co_spawn(io, ba::detail::credentials_cache::get(cache, deadline), [&](std::exception_ptr e, ba::detail::cached_credentials r) {
+                    CHECK_FALSE(e);
+                    g = std::move(r);
+                    ++done;
+                });
+            asio::steady_timer t(io);
+            while (done < 3) {
+                t.expires_after(10ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            for (auto& g : got) {
+                CHECK(g.ec == ba::errc::no_credentials);
+                CHECK_MESSAGE(g.why.find("provider blew up") != std::string::npos, g.why);
+            }
+            // Not stuck "fetching": the next caller starts a new fetch, which answers.
+            auto again = co_await ba::detail::credentials_cache::get(cache, deadline);
+            CHECK_FALSE(again.ec);
+            REQUIRE(again.creds);
+            CHECK(again.creds->access_key_id == "AKIDAFTER");
+        });
+        CHECK(runs == 2);
     }
 }

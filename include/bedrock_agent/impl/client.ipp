@@ -425,19 +425,6 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
     const auto start = submitted == clock_type::time_point{} ? began : submitted;
     const auto op_deadline = p.operation_timeout.count() ? start + p.operation_timeout : clock_type::time_point::max();
 
-    // Credentials: static ones, or the chain's (cached, fetched once for concurrent callers).
-    const credentials* creds = &c.creds_;
-    credentials fetched;
-    if (c.creds_cache_) {
-        auto fetch_deadline = std::min(op_deadline, clock_type::now() + std::chrono::seconds(60));
-        auto fr = co_await credentials_cache::get(c.creds_cache_, fetch_deadline);
-        if (fr.ec) {  // the cache has already refused empty keys and control characters
-            d.set_client_message(fr.why);
-            co_return fr.ec;
-        }
-        fetched = std::move(fr.creds);
-        creds = &fetched;
-    }
     const sansio::uuid_text invocation_id = sansio::make_uuid_v4(c.rng_(), c.rng_());
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     sansio::retry_fsm fsm(p.retry, c.quota_);
@@ -451,6 +438,37 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
             const auto timed_from = first ? attempt_start - (began - start) : attempt_start;
             auto attempt_deadline = op_deadline;
             if (p.attempt_timeout.count()) attempt_deadline = std::min(op_deadline, timed_from + p.attempt_timeout);
+            // Credentials for this attempt: static ones, or the cache's current ones, read again
+            // for every attempt (as botocore's signer reads them), so a retry after a refresh
+            // signs with the new ones. Waiting for a fetch counts against the attempt's deadline;
+            // the deadline is checked again before anything is written.
+            const credentials* creds = &c.creds_;
+            std::shared_ptr<const credentials> held;
+            auto acquire_at = attempt_start;
+            if (c.creds_cache_) {
+                held = c.creds_cache_->current();
+                if (!held) {
+                    auto got = co_await credentials_cache::get(c.creds_cache_, attempt_deadline);
+                    acquire_at = clock_type::now();
+                    if (!got.ec && acquire_at >= attempt_deadline) {
+                        got.ec = make_error_code(errc::timeout);
+                        got.why = "timed out waiting for credentials";
+                    }
+                    if (got.ec) {  // the cache has already refused empty keys and control characters
+                        d.set_client_message(std::move(got.why));
+                        d.set_attempts(action.attempt - 1);
+                        auto cs = co_await asio::this_coro::cancellation_state;
+                        out.ec = cs.cancelled() != asio::cancellation_type::none || c.pool_.closed()
+                                     ? error_code(asio::error::operation_aborted)
+                                     : got.ec;
+                        if (out.ec == errc::timeout && attempt_deadline == op_deadline)
+                            d.set_client_message(op_timeout_message(p.operation_timeout, "waiting for credentials", fsm.attempts()));
+                        break;
+                    }
+                    held = std::move(got.creds);
+                }
+                creds = held.get();
+            }
             // Each attempt reports only its own outcome.
             d.set_aws_error_code({});
             d.set_message({});
@@ -464,7 +482,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                 // One attempt, inline (one coroutine frame fewer per call): a connection from the
                 // pool (opened if need be), the request, the response into out.response (2xx) or
                 // into d (an error; http_status set).
-                lease l = c.pool_.acquire(attempt_start, running.starting);
+                lease l = c.pool_.acquire(acquire_at, running.starting);
                 std::unique_ptr<connection> conn = std::move(l.conn);
                 bool replayed = false;
                 while (!l.ec) {

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <functional>
 #include <list>
 #include <random>
 
@@ -57,6 +58,9 @@ struct fetch_result {
 struct chain_config {
     /// The one provider the chain runs (resolve_settings chose it, in botocore's order).
     io_provider provider = io_provider::none;
+    /// When set, runs instead of `provider` (the cache's tests: a provider that throws, or
+    /// stalls, on demand).
+    std::function<asio::awaitable<fetch_result>(asio::any_io_executor)> fetch_override;
     std::string credential_process;
     // Web identity (EKS IRSA): STS AssumeRoleWithWebIdentity.
     std::string web_identity_token_file, role_arn, role_session_name;
@@ -524,10 +528,20 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_imds(asio::any_io_
 
 // ---- the cache ----
 
-/// Caches what the chain's I/O providers return. Single flight: concurrent callers share one
-/// fetch. Credentials are refreshed in the background once inside the refresh window (5 minutes
-/// plus up to 1 minute of jitter before expiry), and keep serving until they expire if the
-/// refresh fails. Lives in the client, on its executor.
+/// What a caller of the cache gets: the current credentials (shared, immutable: an attempt holds
+/// them without copying the secrets), or why there are none.
+struct cached_credentials {
+    boost::system::error_code ec;
+    std::string why;
+    std::shared_ptr<const credentials> creds;
+};
+
+/// Caches what the chain's I/O provider returns. Single flight: one fetch at a time, run
+/// detached on the client's executor and owned by the cache, so no caller's cancellation or
+/// deadline ends it for the others. Each caller waits with its own deadline and its own
+/// cancellation. Credentials are refreshed in the background once inside the refresh window
+/// (5 minutes plus up to 1 minute of jitter before expiry), and keep serving until they expire
+/// if the refresh fails.
 class credentials_cache {
 public:
     credentials_cache(asio::any_io_executor ex, chain_config cfg, std::string tried)
@@ -537,31 +551,45 @@ public:
 
     std::uint64_t fetches() const noexcept { return fetches_; }
 
-    /// Gets credentials, fetching them if needed. `self` keeps the cache alive meanwhile.
-    static asio::awaitable<fetch_result> get(std::shared_ptr<credentials_cache> self, steady::time_point deadline)
+    /// The credentials to sign with, when they are valid and outside the refresh window (no
+    /// wait, no coroutine frame); else null, and get() is the way.
+    std::shared_ptr<const credentials> current() const
     {
-        auto& c = *self;
-        auto now = sys_clock::now();
-        if (c.value_ && c.valid_at(now)) {
-            if (c.in_refresh_window(now) && !c.fetching_)
-                asio::co_spawn(c.ex_, refresh(self), asio::detached);  // callers keep the old ones meanwhile
-            co_return fetch_result{{}, {}, *c.value_};
-        }
-        if (!c.fetching_) {
-            co_return co_await refresh(self);  // fresh from the provider: used even if already expired
-        } else {
-            asio::steady_timer t(c.ex_);
-            t.expires_at(deadline);
-            auto it = c.waiters_.insert(c.waiters_.end(), &t);
-            co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-            c.waiters_.erase(it);
-        }
-        if (c.fetching_) co_return fetch_result{make_error_code(errc::timeout), "timed out waiting for credentials", {}};
-        co_return c.last_result_;
+        if (!value_ || !value_->expiration) return value_;
+        const auto now = sys_clock::now();
+        return valid_at(now) && !in_refresh_window(now) ? value_ : nullptr;
     }
 
+    /// The credentials to sign with now, fetching them if need be. `self` keeps the cache alive
+    /// meanwhile. The wait ends at `deadline` (errc::timeout), when the caller's coroutine is
+    /// cancelled or the client shuts down (operation_aborted), or when the fetch ends.
+    static asio::awaitable<cached_credentials> get(std::shared_ptr<credentials_cache> self, steady::time_point deadline)
+    {
+        auto& c = *self;
+        const auto now = sys_clock::now();
+        if (c.value_ && c.valid_at(now)) {
+            if (c.in_refresh_window(now) && !c.fetching_) c.start_fetch(self);  // callers keep the old ones meanwhile
+            co_return cached_credentials{{}, {}, c.value_};
+        }
+        if (c.closed_) co_return cached_credentials{asio::error::operation_aborted, {}, {}};
+        if (!c.fetching_) c.start_fetch(self);
+        const std::uint64_t waiting_for = c.fetch_number_;
+        asio::steady_timer t(c.ex_);
+        t.expires_at(deadline);
+        auto it = c.waiters_.insert(c.waiters_.end(), &t);
+        auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+        c.waiters_.erase(it);
+        if (c.finished_ >= waiting_for) co_return c.last_;  // the fetch ended (this one's, or a later one)
+        if (ec == asio::error::operation_aborted || c.closed_)
+            co_return cached_credentials{asio::error::operation_aborted, {}, {}};  // the caller's cancel, or shutdown
+        co_return cached_credentials{make_error_code(errc::timeout), "timed out waiting for credentials", {}};
+    }
+
+    /// The client is going away: waiters end with operation_aborted. A fetch under way runs to
+    /// its end (it owns the cache), bounded by its provider's own timeout.
     void shutdown()
     {
+        closed_ = true;
         for (auto* t : waiters_) t->cancel();
     }
 
@@ -572,29 +600,55 @@ private:
         return value_->expiration && now >= *value_->expiration - window_;
     }
 
-    BEDROCK_AGENT_COLD static asio::awaitable<fetch_result> refresh(std::shared_ptr<credentials_cache> self)
+    /// Starts the one fetch, detached: it ends in finish(), with its result or with the
+    /// exception a provider threw.
+    void start_fetch(const std::shared_ptr<credentials_cache>& self)
     {
-        auto& c = *self;
-        c.fetching_ = true;
-        ++c.fetches_;
-        fetch_result r = co_await c.fetch_chain();
+        fetching_ = true;
+        ++fetches_;
+        ++fetch_number_;
+        asio::co_spawn(ex_, fetch_chain_owned(self), fetch_done{self});
+    }
+
+    struct fetch_done {
+        std::shared_ptr<credentials_cache> self;
+        void operator()(std::exception_ptr e, fetch_result r) const
+        {
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& x) {
+                    r = provider_failure("credential provider", std::string("failed: ") + x.what());
+                } catch (...) {
+                    r = provider_failure("credential provider", "failed with an unknown exception");
+                }
+            }
+            self->finish(std::move(r));
+        }
+    };
+
+    static asio::awaitable<fetch_result> fetch_chain_owned(std::shared_ptr<credentials_cache> self)
+    {
+        co_return co_await self->fetch_chain();
+    }
+
+    BEDROCK_AGENT_COLD void finish(fetch_result r)
+    {
         if (!r.ec)
             if (auto fault = credentials_fault(r.creds); !fault.empty())
                 r = fetch_result{make_error_code(errc::no_credentials), std::string(r.source) + ": " + fault, {}};
-        c.fetching_ = false;
+        fetching_ = false;
+        finished_ = fetch_number_;
         if (!r.ec) {
-            c.value_ = r.creds;
-            c.window_ = std::chrono::minutes(5) +
-                        std::chrono::seconds(std::uniform_int_distribution<int>(0, 60)(c.rng_));
-            c.last_result_ = r;
-        } else if (c.value_ && c.valid_at(sys_clock::now())) {
-            c.last_result_ = fetch_result{{}, {}, *c.value_};  // a failed refresh: the old ones keep serving
-            r = c.last_result_;
+            value_ = std::make_shared<const credentials>(std::move(r.creds));
+            window_ = std::chrono::minutes(5) + std::chrono::seconds(std::uniform_int_distribution<int>(0, 60)(rng_));
+            last_ = cached_credentials{{}, {}, value_};
+        } else if (value_ && valid_at(sys_clock::now())) {
+            last_ = cached_credentials{{}, {}, value_};  // a failed refresh: the old ones keep serving
         } else {
-            c.last_result_ = r;
+            last_ = cached_credentials{r.ec, std::move(r.why), {}};
         }
-        for (auto* t : c.waiters_) t->cancel();
-        co_return r;
+        for (auto* t : waiters_) t->cancel();
     }
 
     /// Runs the one provider the chain chose. Its failure is the chain's: later providers are
@@ -603,6 +657,7 @@ private:
     BEDROCK_AGENT_COLD asio::awaitable<fetch_result> fetch_chain()
     {
         fetch_result r;
+        if (cfg_.fetch_override) co_return co_await cfg_.fetch_override(ex_);
         switch (cfg_.provider) {
         case io_provider::none:
             co_return fetch_result{make_error_code(errc::no_credentials), "no credentials found; providers tried: " + tried_, {}};
@@ -630,10 +685,13 @@ private:
     asio::any_io_executor ex_;
     chain_config cfg_;
     std::string tried_;
-    std::optional<credentials> value_;
+    std::shared_ptr<const credentials> value_;
     bool fetching_ = false;
+    bool closed_ = false;
+    std::uint64_t fetch_number_ = 0;  ///< fetches started
+    std::uint64_t finished_ = 0;      ///< the number of the last fetch that ended
     std::list<asio::steady_timer*> waiters_;
-    fetch_result last_result_{make_error_code(errc::no_credentials), "no credentials fetched yet", {}};
+    cached_credentials last_{make_error_code(errc::no_credentials), "no credentials fetched yet", {}};
     std::chrono::seconds window_{300};
     std::mt19937 rng_;
     std::uint64_t fetches_ = 0;

@@ -69,6 +69,9 @@ struct queued_call {
     queued_call* prev = nullptr;
     queued_call* next = nullptr;
     std::uint64_t id = 0;  ///< names the call to a cancellation that arrives through the executor
+    /// Set by the cancellation handler when the signal is emitted: a call started before the
+    /// posted cancel runs sees it, and ends instead of running.
+    bool cancelled = false;
 
     queued_call(const stop_ingestion_job_request& r, diagnostics* d) : req(r), diag(d) {}
     virtual ~queued_call() = default;
@@ -141,8 +144,10 @@ struct queued_call_impl final : queued_call {
     {
         auto slot = boost::asio::get_associated_cancellation_slot(handler);
         if (slot.is_connected())
-            slot.assign([ex = executor, cancel, weak = std::weak_ptr<client_impl>(impl), id = id](boost::asio::cancellation_type t) {
+            slot.assign([node = this, ex = executor, cancel, weak = std::weak_ptr<client_impl>(impl),
+                         id = id](boost::asio::cancellation_type t) {
                 if (t == boost::asio::cancellation_type::none) return;
+                node->cancelled = true;  // the node lives while this handler is installed
                 // Posted, not dispatched: taking the call out of the queue clears this slot,
                 // which must not happen while this handler runs.
                 boost::asio::post(ex, [cancel, weak, id] {

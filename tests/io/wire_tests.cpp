@@ -156,3 +156,75 @@ TEST_SUITE("wire")
         }
     }
 }
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
+TEST_SUITE("wire")
+{
+    TEST_CASE("a queued call cancelled just before a finishing call would start it ends aborted, and is never sent")
+    {
+        // One connection: A runs, B queues. In one handler, A's cancel is emitted, then B's. A's
+        // aborted read completes first (its completion was posted first), A ends and frees the
+        // slot, and B must not start: its cancel was emitted before that, even though the work
+        // of taking it out of the queue comes later.
+        script_server srv([&](const std::string&, int, int) {
+            script s;
+            s.segments = {{response_202("LATE"), 2000ms}};
+            return s;
+        });
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto p = params(srv.url());
+            p.pool.max_connections = 1;
+            ba::client c(io.get_executor(), p);
+            asio::cancellation_signal sa, sb;
+            std::optional<boost::system::error_code> a, b;
+            c.stop_ingestion_job(req, asio::bind_cancellation_slot(sa.slot(), [&](boost::system::error_code ec, auto) { a = ec; }));
+            c.stop_ingestion_job(req, asio::bind_cancellation_slot(sb.slot(), [&](boost::system::error_code ec, auto) { b = ec; }));
+            asio::steady_timer t(io, 200ms);
+            co_await t.async_wait(asio::use_awaitable);
+            REQUIRE(c.pool_stats().waiting == 1);
+            sa.emit(asio::cancellation_type::terminal);
+            sb.emit(asio::cancellation_type::terminal);
+            while (!a || !b) {
+                t.expires_after(5ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            CHECK(*a == asio::error::operation_aborted);
+            CHECK(*b == asio::error::operation_aborted);
+        });
+        CHECK(srv.requests == 1);
+    }
+
+    TEST_CASE("cancelled, or its client destroyed, while the name is looked up: nothing is sent")
+    {
+        script_server srv([&](const std::string&, int, int) {
+            script s;
+            s.segments = {{response_202("S")}};
+            return s;
+        });
+        // A host name (not an IP literal), so the call's first step is the lookup; the call
+        // starts inline and is suspended there when the cancel (or the destruction) comes.
+        const std::string url = "http://localhost:" + srv.url().substr(srv.url().rfind(':') + 1);
+        for (bool destroy : {false, true}) {
+            CAPTURE(destroy);
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                auto c = std::make_unique<ba::client>(io.get_executor(), params(url));
+                asio::cancellation_signal s;
+                std::optional<boost::system::error_code> result;
+                c->stop_ingestion_job(req, asio::bind_cancellation_slot(s.slot(), [&](boost::system::error_code ec, auto) { result = ec; }));
+                if (destroy) c.reset();
+                else s.emit(asio::cancellation_type::terminal);
+                asio::steady_timer t(io);
+                while (!result) {
+                    t.expires_after(5ms);
+                    co_await t.async_wait(asio::use_awaitable);
+                }
+                CHECK(*result == asio::error::operation_aborted);
+                t.expires_after(200ms);  // time for a request to arrive, if one were sent
+                co_await t.async_wait(asio::use_awaitable);
+            });
+            CHECK(srv.requests == 0);
+        }
+    }
+}

@@ -220,8 +220,15 @@ BEDROCK_AGENT_DECL void client_impl::start_queued(const std::shared_ptr<client_i
     // any I/O post first) calls back here from inside that start: any call started from there
     // is posted, so the stack never holds more than one inline start however long the queue.
     while (auto* next = pool_.next_to_run()) {
+        if (next->cancelled) {
+            // Its cancel was emitted, and the posted work that would take it out of the queue
+            // has not run yet: it ends here, without running.
+            pool_.call_done(/*starting=*/true);
+            fail_queued(next, asio::error::operation_aborted, "cancelled while waiting for a connection");
+            continue;
+        }
         if (starting_inline_) {
-            asio::post(ex_, [self, next] { next->start(self); });
+            asio::post(ex_, [self, next] { self->start_or_fail(self, next); });
             continue;
         }
         starting_inline_ = true;
@@ -231,6 +238,18 @@ BEDROCK_AGENT_DECL void client_impl::start_queued(const std::shared_ptr<client_i
         } guard{starting_inline_};
         next->start(self);
     }
+}
+
+BEDROCK_AGENT_DECL void client_impl::start_or_fail(const std::shared_ptr<client_impl>& self, queued_call* call)
+{
+    if (!call->cancelled && !pool_.closed()) {
+        call->start(self);
+        return;
+    }
+    pool_.call_done(/*starting=*/true);
+    fail_queued(call, asio::error::operation_aborted,
+                call->cancelled ? "cancelled while waiting for a connection" : "the client was destroyed");
+    start_queued(self);
 }
 
 BEDROCK_AGENT_DECL void client_impl::shutdown()
@@ -262,6 +281,10 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
                 co_await resolver->async_resolve(ep_.host, std::to_string(ep_.port), asio::as_tuple(asio::use_awaitable));
             bool timed_out = t.expiry() <= clock_type::now();
             t.cancel();
+            // The lookup cannot be cancelled through the call's slot: a cancel or a shutdown that
+            // came meanwhile ends the opening here, before any connection is made.
+            auto cs = co_await asio::this_coro::cancellation_state;
+            if (cs.cancelled() != asio::cancellation_type::none || pool_.closed()) co_return asio::error::operation_aborted;
             if (ec) {
                 if (timed_out && ec == asio::error::operation_aborted) {
                     d.set_client_message("resolving " + ep_.host + " timed out");
@@ -499,6 +522,15 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                             ec = oec;
                             break;
                         }
+                    }
+                    if (auto cs = co_await asio::this_coro::cancellation_state;
+                        cs.cancelled() != asio::cancellation_type::none || c.pool_.closed()) {
+                        // Cancelled, or the client shut down, while the connection was found or
+                        // opened: nothing is sent.
+                        conn->close();
+                        c.pool_.release(nullptr, false);
+                        ec = asio::error::operation_aborted;
+                        break;
                     }
                     c.prepare_request(*conn, req, *creds, action.attempt,
                                       std::string_view(invocation_id.data(), invocation_id.size()), attempt_deadline);

@@ -56,6 +56,9 @@ public:
     /// Starts the queued calls that have room now (after a call ended, a connection came back,
     /// or an opening finished).
     BEDROCK_AGENT_DECL void start_queued(const std::shared_ptr<client_impl>& self);
+    /// Starts a queued call that was admitted, unless it was cancelled or the client shut down
+    /// meanwhile (then it ends with operation_aborted, and its room goes to the next).
+    BEDROCK_AGENT_DECL void start_or_fail(const std::shared_ptr<client_impl>& self, queued_call* call);
 
     asio::any_io_executor ex_;
     client_params params_;

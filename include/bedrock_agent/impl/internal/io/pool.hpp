@@ -187,6 +187,9 @@ public:
         open_ -= idle_.size();
         idle_.clear();
         for (auto* c : in_use_) c->close();
+        // Disarmed, and marked so: a step that still registers a deadline (a call finishing a
+        // name lookup) arms the watch again instead of finding it "already set".
+        watch_at_ = clock_type::time_point::max();
         watch_timer_.cancel();
     }
 

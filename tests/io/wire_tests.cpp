@@ -228,3 +228,74 @@ TEST_SUITE("wire")
         }
     }
 }
+
+#include <ctime>
+
+namespace {
+
+std::string http_date(std::chrono::system_clock::time_point t)
+{
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return buf;
+}
+
+// The X-Amz-Date of a request, as a time.
+std::optional<std::chrono::system_clock::time_point> amz_date(const std::string& request)
+{
+    auto at = request.find("\r\nX-Amz-Date: ");
+    if (at == std::string::npos) at = request.find("\r\nx-amz-date: ");
+    if (at == std::string::npos) return std::nullopt;
+    std::string v = request.substr(at + 14, 16);  // 20261207T120000Z
+    std::tm tm{};
+    if (!strptime(v.c_str(), "%Y%m%dT%H%M%SZ", &tm)) return std::nullopt;
+    return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace
+
+TEST_SUITE("wire")
+{
+    TEST_CASE("a server whose clock is 20 minutes ahead: the skew is corrected from its Date and the call retried once")
+    {
+        // The server refuses a signature more than 5 minutes from its own clock, as SigV4 does.
+        std::vector<std::chrono::seconds> seen_skew;
+        std::mutex m;
+        script_server srv([&](const std::string& request, int, int) {
+            const auto server_now = std::chrono::system_clock::now() + 20min;
+            auto signed_at = amz_date(request);
+            std::lock_guard g(m);
+            seen_skew.push_back(std::chrono::duration_cast<std::chrono::seconds>(server_now - signed_at.value_or(server_now - 1h)));
+            script s;
+            if (!signed_at || server_now - *signed_at > 5min || *signed_at - server_now > 5min) {
+                std::string body = R"({"message":"Signature expired: is now earlier than 5 minutes ago"})";
+                s.segments = {{"HTTP/1.1 403 Forbidden\r\nDate: " + http_date(server_now) +
+                               "\r\nx-amzn-ErrorType: InvalidSignatureException\r\nContent-Type: application/json\r\n"
+                               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body}};
+            } else {
+                s.segments = {{response_202("SKEWOK")}};
+            }
+            return s;
+        });
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto p = params(srv.url());
+            p.retry.max_attempts = 3;
+            ba::client c(io.get_executor(), p);
+            ba::diagnostics d;
+            auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK_MESSAGE(!ec, d.client_message());
+            CHECK(d.attempts() == 2);
+            // Later calls sign with the corrected time from the start.
+            auto [ec2, out2] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+            CHECK_FALSE(ec2);
+            CHECK(d.attempts() == 1);
+        });
+        REQUIRE(seen_skew.size() == 3);
+        CHECK(seen_skew[0] >= 19min);
+        CHECK(seen_skew[1] < 1min);
+        CHECK(seen_skew[2] < 1min);
+    }
+}

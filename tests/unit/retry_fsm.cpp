@@ -152,3 +152,57 @@ TEST_SUITE("retry")
         CHECK(fsm.resume(throttled, 0.5).kind == retry_action::done);
     }
 }
+
+#include <bedrock_agent/impl/internal/sansio/clock_skew.hpp>
+
+TEST_SUITE("retry")
+{
+    TEST_CASE("clock skew: the HTTP date, the offset past 4 minutes, and one immediate retry at no quota cost")
+    {
+        using ba::sansio::clock_skew_offset;
+        using ba::sansio::parse_http_date;
+        auto t = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT");
+        REQUIRE(t);
+        CHECK(duration_cast<seconds>(t->time_since_epoch()).count() == 784111777);
+        CHECK(parse_http_date("Mon, 07 Dec 2026 23:59:60 GMT"));  // a leap second is a valid field
+        for (const char* bad : {"", "Sun, 06 Nov 1994 08:49:37 UTC", "Sunday, 06-Nov-94 08:49:37 GMT",
+                                "Sun Nov  6 08:49:37 1994", "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nox 1994 08:49:37 GMT",
+                                "Sun, 06 Nov 1994 24:49:37 GMT", "Sun, 0x Nov 1994 08:49:37 GMT"}) {
+            CAPTURE(bad);
+            CHECK_FALSE(parse_http_date(bad));
+        }
+        const auto local = *parse_http_date("Mon, 07 Dec 2026 12:00:00 GMT");
+        // 20 minutes ahead, each of the codes: corrected.
+        for (const char* code : {"RequestTimeTooSkewed", "RequestExpired", "InvalidSignatureException",
+                                 "SignatureDoesNotMatch", "AuthFailure", "RequestInTheFuture"}) {
+            CAPTURE(code);
+            auto off = clock_skew_offset(code, "Mon, 07 Dec 2026 12:20:00 GMT", local);
+            REQUIRE(off);
+            CHECK(*off == minutes(20));
+        }
+        CHECK(*clock_skew_offset("InvalidSignatureException", "Mon, 07 Dec 2026 11:40:00 GMT", local) == minutes(-20));
+        // Within 4 minutes, another code, or no usable date: nothing to correct.
+        CHECK_FALSE(clock_skew_offset("InvalidSignatureException", "Mon, 07 Dec 2026 12:03:59 GMT", local));
+        CHECK(clock_skew_offset("InvalidSignatureException", "Mon, 07 Dec 2026 12:04:00 GMT", local));
+        CHECK_FALSE(clock_skew_offset("AccessDeniedException", "Mon, 07 Dec 2026 12:20:00 GMT", local));
+        CHECK_FALSE(clock_skew_offset("InvalidSignatureException", "", local));
+
+        // The state machine: one immediate retry (no sleep, no quota), then the normal rules.
+        ba::retry_params p;
+        retry_quota q(p.quota_capacity);
+        retry_fsm fsm(p, q);
+        fsm.start();
+        attempt_outcome skewed{ba::errc::access_denied, 403, "InvalidSignatureException", true};
+        auto a = fsm.resume(skewed, 0.5);
+        CHECK(a.kind == retry_action::send);
+        CHECK(a.attempt == 2);
+        CHECK(q.available() == p.quota_capacity);
+        a = fsm.resume(skewed, 0.5);  // a second time in the same call: fatal (a 403)
+        CHECK(a.kind == retry_action::done);
+        // max_attempts 1: no retry at all.
+        p.max_attempts = 1;
+        retry_fsm one(p, q);
+        one.start();
+        CHECK(one.resume(skewed, 0.5).kind == retry_action::done);
+    }
+}

@@ -345,7 +345,7 @@ BEDROCK_AGENT_DECL void client_impl::prepare_request(connection& conn, const sto
                                                      clock_type::time_point deadline)
 {
     writer_.write(conn.out, req,
-                  {ep_, creds, region_, std::chrono::system_clock::now(), invocation_id, n,
+                  {ep_, creds, region_, std::chrono::system_clock::now() + clock_offset_, invocation_id, n,
                    std::max(1u, *params_.retry.max_attempts), &keys_});
     if (params_.debug_log) params_.debug_log(redacted_request(conn.out, ep_));
     conn.response.keep_fields = static_cast<bool>(params_.debug_log);
@@ -355,7 +355,7 @@ BEDROCK_AGENT_DECL void client_impl::prepare_request(connection& conn, const sto
 
 BEDROCK_AGENT_DECL error_code client_impl::finish_attempt(std::unique_ptr<connection> conn, const exchange_result& x,
                                                           bool cancelled, unsigned n, stop_ingestion_job_response& out,
-                                                          unsigned& http_status, diagnostics& d)
+                                                          unsigned& http_status, bool& skew_corrected, diagnostics& d)
 {
     error_code ec = x.ec;
     const std::string_view step = x.step;
@@ -398,6 +398,10 @@ BEDROCK_AGENT_DECL error_code client_impl::finish_attempt(std::unique_ptr<connec
         http_status = 0;
     } else {
         ec = parse_error_response({res.status, res.reason, res.error_type, res.request_id, res.body}, d);
+        if (auto offset = sansio::clock_skew_offset(d.aws_error_code(), res.date, std::chrono::system_clock::now())) {
+            clock_offset_ = *offset;
+            skew_corrected = true;
+        }
     }
     bool reusable = x.keep_alive && !conn->holds_input() && !conn->timed_out;
     if (!reusable) conn->close(/*clean=*/true);
@@ -500,6 +504,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
             d.set_field_list({});
             d.set_client_message({});
             unsigned http_status = 0;
+            bool skew_corrected = false;
             error_code ec;
             {
                 // One attempt, inline (one coroutine frame fewer per call): a connection from the
@@ -554,7 +559,8 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                         ++c.pool_.replays;
                         continue;
                     }
-                    ec = c.finish_attempt(std::move(conn), x, cancelled, action.attempt, out.response, http_status, d);
+                    ec = c.finish_attempt(std::move(conn), x, cancelled, action.attempt, out.response, http_status,
+                                          skew_corrected, d);
                     c.start_queued(impl);  // the connection may be idle now
                     break;
                 }
@@ -571,7 +577,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::share
                 d.set_client_message(op_timeout_message(p.operation_timeout, "during an attempt", fsm.attempts()));
                 break;
             }
-            action = fsm.resume({ec, http_status, d.aws_error_code()}, uniform(c.rng_));
+            action = fsm.resume({ec, http_status, d.aws_error_code(), skew_corrected}, uniform(c.rng_));
         } else if (action.kind == sansio::retry_action::sleep) {
             auto wake = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(action.delay);
             asio::steady_timer t(c.ex_);

@@ -11,6 +11,7 @@
 #include <bedrock_agent/impl/internal/io/credential_providers.hpp>
 #include <bedrock_agent/impl/internal/io/exchange.hpp>
 #include <bedrock_agent/impl/internal/io/pool.hpp>
+#include <bedrock_agent/impl/internal/sansio/clock_skew.hpp>
 #include <bedrock_agent/impl/internal/sansio/error_classifier.hpp>
 #include <bedrock_agent/impl/internal/sansio/request_builder.hpp>
 #include <bedrock_agent/impl/internal/sansio/request_writer.hpp>
@@ -46,7 +47,7 @@ public:
                                             clock_type::time_point deadline);
     BEDROCK_AGENT_DECL error_code finish_attempt(std::unique_ptr<connection> conn, const exchange_result& x,
                                                  bool cancelled, unsigned n, stop_ingestion_job_response& out,
-                                                 unsigned& http_status, diagnostics& d);
+                                                 unsigned& http_status, bool& skew_corrected, diagnostics& d);
     BEDROCK_AGENT_DECL asio::awaitable<error_code> open(connection& c, clock_type::time_point deadline, diagnostics& d);
     BEDROCK_AGENT_DECL void shutdown();
     /// Runs the call now if fewer than max_connections calls run, else queues it.
@@ -74,6 +75,9 @@ public:
     pool pool_;
     sansio::retry_quota quota_;
     std::mt19937_64 rng_;
+    /// Added to the system clock when signing: the server's time minus ours, once a response
+    /// said the signature's time was off (sansio/clock_skew.hpp).
+    std::chrono::seconds clock_offset_{0};
     sigv4::signing_key_cache keys_;
     sansio::request_writer writer_;
     std::uint64_t queued_ids_ = 0;

@@ -40,6 +40,9 @@ struct attempt_outcome {
     boost::system::error_code ec{};
     unsigned http_status = 0;       ///< 0 when no response was received
     std::string_view aws_code{};    ///< the sanitised AWS error code, if any
+    /// The answer said the signature's time was off, and the client corrected its clock offset
+    /// (sansio/clock_skew.hpp): worth one immediate retry, signed with the corrected time.
+    bool clock_skew_corrected = false;
 };
 
 struct retry_action {
@@ -80,8 +83,15 @@ public:
             quota_.release(last_cost_ ? last_cost_ : params_.no_retry_increment);
             return done({});
         }
+        const unsigned max_attempts = std::max(1u, params_.max_attempts.value_or(3));
+        if (o.clock_skew_corrected && !skew_retried_ && attempt_ < max_attempts) {
+            // Once per call, at once, at no quota cost: the error was the client's clock, which
+            // is now corrected, not the service's state.
+            skew_retried_ = true;
+            return {retry_action::send, ++attempt_};
+        }
         error_class cls = o.http_status != 0 ? classify(o.http_status, o.aws_code) : classify(o.ec);
-        if (cls == error_class::fatal || attempt_ >= std::max(1u, params_.max_attempts.value_or(3))) return done(o.ec);
+        if (cls == error_class::fatal || attempt_ >= max_attempts) return done(o.ec);
         unsigned cost = cls == error_class::timeout ? params_.timeout_retry_cost : params_.retry_cost;
         if (!quota_.acquire(cost)) {
             retry_action a = done(o.ec);
@@ -117,6 +127,7 @@ private:
     retry_quota& quota_;
     unsigned attempt_ = 0;
     unsigned last_cost_ = 0;
+    bool skew_retried_ = false;
 };
 
 }  // namespace bedrock_agent::sansio

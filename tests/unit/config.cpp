@@ -166,6 +166,23 @@ sso_region = us-east-1
         CHECK(f.services("local-svc")->sub.at("bedrock_agent").at("endpoint_url") == "http://127.0.0.1:9999");
         CHECK_FALSE(f.profile("x"));
 
+        // As botocore's ConfigParser: names are lower-cased, ':' is a delimiter too (the first of
+        // '=' and ':' splits), and [default] and [profile default] are separate sections.
+        REQUIRE_FALSE(shared_config_file::parse("[default]\nRegion: us-west-2\nAWS_Access_Key_ID = A\na:b = c\n"
+                                                "url = http://h:1\n[profile default]\nregion = x\n",
+                                                shared_config_file::file_kind::config, "config", f, why));
+        // The later of [default] and [profile default] replaces the earlier whole (botocore's
+        // build_profile_map).
+        CHECK(*f.profile("default")->get("region") == "x");
+        CHECK_FALSE(f.profile("default")->get("aws_access_key_id"));
+        REQUIRE_FALSE(shared_config_file::parse("[profile default]\nregion = x\n[default]\nRegion: us-west-2\n"
+                                                "AWS_Access_Key_ID = A\na:b = c\nurl = http://h:1\n",
+                                                shared_config_file::file_kind::config, "config", f, why));
+        CHECK(*f.profile("default")->get("region") == "us-west-2");
+        CHECK(*f.profile("default")->get("aws_access_key_id") == "A");
+        CHECK(*f.profile("default")->get("a") == "b = c");
+        CHECK(*f.profile("default")->get("url") == "http://h:1");
+
         // In the credentials file, [name] is the profile (no "profile " prefix).
         REQUIRE_FALSE(shared_config_file::parse("[dev]\naws_access_key_id = A\n", shared_config_file::file_kind::credentials,
                                                 "credentials", f, why));
@@ -176,13 +193,18 @@ sso_region = us-east-1
     {
         const std::pair<const char*, const char*> bad[] = {
             {"region = us-east-1\n", "cfg:1: property outside any section"},
-            {"[default]\njust a line\n", "cfg:2: expected \"name = value\""},
+            {"[default]\njust a line\n", "cfg:2: expected \"name = value\" or \"name: value\""},
             {"[default\nregion = x\n", "cfg:1: section header without ']'"},
             {"[default]\n= value\n", "cfg:2: property with an empty name"},
             {"[default]\ns3 =\n  no equals here\n", "cfg:3: sub-property without '='"},
             {"[]\n", "cfg:1: empty section name"},
             {"[profile ]\n", "cfg:1: empty profile name"},
             {"[default] junk\n", "cfg:1: unexpected text after the section header"},
+            // botocore's strict ConfigParser: duplicates are ConfigParseError (checked against
+            // botocore.configloader.raw_config_parse).
+            {"[default]\nregion = a\n[default]\nx = 1\n", "cfg:3: section [default] appears twice"},
+            {"[default]\nregion = a\nREGION = b\n", "cfg:3: \"region\" is set twice"},
+            {"[profile a]\nx = 1\n[profile b]\n[profile a]\n", "cfg:4: section [profile a] appears twice"},
         };
         for (auto [text, msg] : bad) {
             CAPTURE(text);

@@ -5,6 +5,9 @@
 #include <bedrock_agent/shared_config.hpp>
 #include <bedrock_agent/impl/internal/read_file.hpp>
 
+#include <cctype>
+#include <set>
+
 namespace bedrock_agent {
 namespace detail {
 
@@ -37,6 +40,10 @@ BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL boost::system::error_code shared_config_fi
     std::string last_key;             // the property indented lines belong to
     bool last_key_empty_value = false;
     std::size_t line_no = 0;
+    // As botocore's ConfigParser (strict): a section twice in one file, or a key twice in one
+    // section, is an error (DuplicateSectionError, DuplicateOptionError: ConfigParseError).
+    std::set<std::string, std::less<>> sections_seen;
+    std::set<std::string, std::less<>> keys_seen;  ///< in the current section
     auto fail = [&](const std::string& msg) {
         why = std::string(filename) + ":" + std::to_string(line_no) + ": " + msg;
         return make_error_code(errc::invalid_configuration);
@@ -57,19 +64,26 @@ BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL boost::system::error_code shared_config_fi
             if (!rest.empty() && rest[0] != '#' && rest[0] != ';') return fail("unexpected text after the section header");
             std::string_view name = trim(line.substr(1, close - 1));
             if (name.empty()) return fail("empty section name");
+            if (!sections_seen.emplace(line.substr(1, close - 1)).second)
+                return fail("section [" + std::string(name) + "] appears twice in this file");
+            keys_seen.clear();
             last_key.clear();
             in_ignored_section = false;
             current = nullptr;
             if (kind == file_kind::credentials) {
                 current = &result.profiles_[std::string(name)];
             } else if (name == "default") {
+                // [default] and [profile default] name one profile: the later section replaces
+                // the earlier one whole, as botocore's build_profile_map does.
                 current = &result.profiles_["default"];
+                *current = section{};
             } else if (name == "profile" || name == "services") {
                 return fail(std::string("empty ") + (name == "profile" ? "profile" : "services section") + " name");
             } else if (name.starts_with("profile ") || name.starts_with("profile\t")) {
                 std::string_view p = trim(name.substr(8));
                 if (p.empty()) return fail("empty profile name");
                 current = &result.profiles_[std::string(p)];
+                *current = section{};  // (as [default] above)
             } else if (name.starts_with("services ") || name.starts_with("services\t")) {
                 std::string_view p = trim(name.substr(9));
                 if (p.empty()) return fail("empty services section name");
@@ -92,12 +106,15 @@ BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL boost::system::error_code shared_config_fi
             continue;
         }
         if (!current && !in_ignored_section) return fail("property outside any section");
-        auto eq = line.find('=');
-        if (eq == std::string_view::npos) return fail("expected \"name = value\"");
+        // ConfigParser's delimiters: the first '=' or ':'; names are lower-cased (optionxform).
+        auto eq = line.find_first_of("=:");
+        if (eq == std::string_view::npos) return fail("expected \"name = value\" or \"name: value\"");
         std::string_view k = trim(line.substr(0, eq));
         if (k.empty()) return fail("property with an empty name");
         std::string_view v = detail::strip_inline_comment(trim(line.substr(eq + 1)));
-        last_key = std::string(k);
+        last_key.clear();
+        for (char c : k) last_key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        if (!keys_seen.insert(last_key).second) return fail("\"" + last_key + "\" is set twice in this section");
         last_key_empty_value = v.empty();
         if (current) current->values[last_key] = std::string(v);
     }

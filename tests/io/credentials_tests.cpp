@@ -985,3 +985,38 @@ TEST_SUITE("credentials")
         CHECK(runs == 2);
     }
 }
+
+TEST_SUITE("credentials")
+{
+    TEST_CASE("web identity: STS's IDPCommunicationError and throttling are retried, as botocore's STS client does")
+    {
+        recording_server srv;
+        test_util::temp_dir d;
+        std::atomic<int> seen{0};
+        local::server_options o;
+        o.tls = false;
+        local::server_thread sts(o, [&](const local::request_type&, const local::request_info&) {
+            int n = ++seen;
+            local::reply rep;
+            if (n == 1 || n == 2) {
+                rep.status = 400;
+                rep.body = std::string("<ErrorResponse><Error><Type>Sender</Type><Code>") +
+                           (n == 1 ? "IDPCommunicationError" : "Throttling") + "</Code><Message>later</Message></Error></ErrorResponse>";
+            } else {
+                rep.status = 200;
+                rep.body = "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+                           "<AccessKeyId>AKIDRETRIED</AccessKeyId><SecretAccessKey>S</SecretAccessKey>"
+                           "<SessionToken>T</SessionToken></Credentials></AssumeRoleWithWebIdentityResult>"
+                           "</AssumeRoleWithWebIdentityResponse>";
+            }
+            return rep;
+        });
+        env_guard env({{"AWS_WEB_IDENTITY_TOKEN_FILE", d.write("token", "eyJ.t")},
+                       {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r"},
+                       {"AWS_ENDPOINT_URL_STS", sts.get().url()}});
+        auto [ec, message] = call_once(srv);
+        CHECK_MESSAGE(!ec, message);
+        CHECK(seen == 3);
+        CHECK(srv.last_key() == "AKIDRETRIED");
+    }
+}

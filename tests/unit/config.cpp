@@ -317,6 +317,17 @@ sso_region = us-east-1
         auto s = ba::detail::resolve_settings(p, e.get());
         CHECK(s.ec == ba::errc::invalid_configuration);
         CHECK(s.why.find("AWS_MAX_ATTEMPTS") != std::string::npos);
+        // As botocore: at least 1, no upper bound; 0 is InvalidMaxRetryAttemptsError's wording.
+        e.vars["AWS_MAX_ATTEMPTS"] = "0";
+        s = ba::detail::resolve_settings(p, e.get());
+        CHECK(s.ec == ba::errc::invalid_configuration);
+        CHECK(s.why == "Value provided to \"max_attempts\": 0 must be an integer greater than or equal to 1.");
+        e.vars["AWS_MAX_ATTEMPTS"] = "-1";
+        CHECK(ba::detail::resolve_settings(p, e.get()).ec == ba::errc::invalid_configuration);
+        e.vars["AWS_MAX_ATTEMPTS"] = "1000";
+        CHECK(ba::detail::resolve_settings(p, e.get()).max_attempts == 1000);
+        e.vars["AWS_MAX_ATTEMPTS"] = "99999999999999999999999";
+        CHECK(ba::detail::resolve_settings(p, e.get()).why.find("AWS_MAX_ATTEMPTS") != std::string::npos);
         e.vars.erase("AWS_MAX_ATTEMPTS");
         e.vars["AWS_USE_FIPS_ENDPOINT"] = "yes";
         CHECK(ba::detail::resolve_settings(p, e.get()).why.find("AWS_USE_FIPS_ENDPOINT") != std::string::npos);

@@ -206,3 +206,29 @@ TEST_SUITE("retry")
         CHECK(one.resume(skewed, 0.5).kind == retry_action::done);
     }
 }
+
+#include <bedrock_agent/impl/internal/sansio/sts_xml.hpp>
+
+TEST_SUITE("retry")
+{
+    TEST_CASE("retry parity with botocore: a name that does not resolve; STS's IDPCommunicationError and throttling")
+    {
+        using ba::sansio::classify;
+        using ba::sansio::error_class;
+        namespace aerr = boost::asio::error;
+        // EndpointConnectionError covers every failed lookup.
+        for (auto ec : {aerr::host_not_found, aerr::host_not_found_try_again, aerr::no_data, aerr::no_recovery}) {
+            CAPTURE(boost::system::error_code(ec).message());
+            CHECK(classify(ec) == error_class::transient);
+        }
+        using ba::sansio::sts_retryable;
+        CHECK(sts_retryable({}, 400, "IDPCommunicationError"));
+        CHECK(sts_retryable({}, 400, "Throttling"));
+        CHECK(sts_retryable({}, 503, ""));
+        CHECK(sts_retryable(aerr::connection_reset, 0, ""));
+        CHECK(sts_retryable(ba::errc::timeout, 0, ""));
+        CHECK_FALSE(sts_retryable({}, 400, "InvalidIdentityToken"));
+        CHECK_FALSE(sts_retryable({}, 403, "AccessDenied"));
+        CHECK_FALSE(sts_retryable({}, 400, "ExpiredTokenException"));
+    }
+}

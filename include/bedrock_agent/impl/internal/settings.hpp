@@ -13,6 +13,8 @@
 #include <bedrock_agent/shared_config.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <limits>
 #include <cstdlib>
 #include <functional>
 #include <optional>
@@ -170,11 +172,16 @@ BEDROCK_AGENT_COLD inline resolved_settings resolve_settings(const client_params
     if (p.retry.max_attempts) {
         r.max_attempts = *p.retry.max_attempts;
     } else if (auto v = setting("AWS_MAX_ATTEMPTS", "max_attempts")) {
+        // As botocore: any integer of at least 1 (0 and negatives are InvalidMaxRetryAttemptsError).
         char* end = nullptr;
-        long n = std::strtol(v->c_str(), &end, 10);
-        if (end == v->c_str() || *end || n < 1 || n > 100)
-            return fail(errc::invalid_configuration, "max_attempts (AWS_MAX_ATTEMPTS) must be an integer from 1 to 100");
-        r.max_attempts = static_cast<unsigned>(n);
+        errno = 0;
+        long long n = std::strtoll(v->c_str(), &end, 10);
+        if (end == v->c_str() || *end || errno == ERANGE)
+            return fail(errc::invalid_configuration, "max_attempts (AWS_MAX_ATTEMPTS) must be an integer");
+        if (n < 1)
+            return fail(errc::invalid_configuration, "Value provided to \"max_attempts\": " + *v +
+                                                         " must be an integer greater than or equal to 1.");
+        r.max_attempts = static_cast<unsigned>(std::min<long long>(n, std::numeric_limits<unsigned>::max()));
     }
     if (p.retry.mode) {
         r.mode = *p.retry.mode;

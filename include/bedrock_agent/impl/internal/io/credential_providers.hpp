@@ -425,16 +425,27 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_web_identity(asio:
     std::string token, why;
     if (!read_token_file(c.web_identity_token_file, token, why))
         co_return provider_failure("web identity", "cannot read the token file " + why);
-    std::string body = sansio::assume_role_with_web_identity_body(c.role_arn, c.role_session_name, token);
+    const std::string body = sansio::assume_role_with_web_identity_body(c.role_arn, c.role_session_name, token);
     const std::vector<std::pair<std::string, std::string>> headers{
         {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}, {"Accept", "application/xml"}};
-    auto h = co_await simple_request(ex, c.sts_host, c.sts_port, c.sts_tls, boost::beast::http::verb::post, c.sts_target,
-                                     headers, std::move(body), std::chrono::seconds(5), c.sts_ca_file);
-    if (h.ec) co_return provider_failure("web identity", "STS at " + c.sts_host + ": " + h.message());
-    fetch_result r;
-    if (!sansio::parse_sts_credentials(h.body, r.creds, why))
-        co_return provider_failure("web identity", why + " (HTTP " + std::to_string(h.status) + ")");
-    co_return r;
+    // Up to 3 attempts with botocore's standard backoff (random() * 2^(n-1) s), retrying what
+    // its STS client retries (sansio::sts_retryable).
+    std::mt19937 rng(std::random_device{}());
+    for (int attempt = 1;; ++attempt) {
+        auto h = co_await simple_request(ex, c.sts_host, c.sts_port, c.sts_tls, boost::beast::http::verb::post,
+                                         c.sts_target, headers, body, std::chrono::seconds(5), c.sts_ca_file);
+        fetch_result r;
+        std::string code;
+        if (!h.ec && sansio::parse_sts_credentials(h.body, r.creds, why, &code)) co_return r;
+        const bool again = attempt < 3 && sansio::sts_retryable(h.ec, h.status, code);
+        if (!again) {
+            if (h.ec) co_return provider_failure("web identity", "STS at " + c.sts_host + ": " + h.message());
+            co_return provider_failure("web identity", why + " (HTTP " + std::to_string(h.status) + ")");
+        }
+        const double delay_s = std::uniform_real_distribution<double>(0.0, 1.0)(rng) * static_cast<double>(1 << (attempt - 1));
+        asio::steady_timer t(ex, std::chrono::microseconds(static_cast<long long>(delay_s * 1e6)));
+        co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
 }
 
 // ---- container endpoint ----

@@ -60,6 +60,8 @@ inline error_class classify(const boost::system::error_code& ec) noexcept
         ec == aerr::network_unreachable || ec == aerr::host_unreachable ||
         ec == aerr::network_down || ec == aerr::network_reset ||
         ec == aerr::host_not_found_try_again || ec == boost::beast::http::error::end_of_stream ||
+        // A name that did not resolve: botocore retries EndpointConnectionError, which covers it.
+        ec == aerr::host_not_found || ec == aerr::no_data || ec == aerr::no_recovery ||
         ec == boost::beast::http::error::partial_message ||
         ec == boost::asio::ssl::error::stream_truncated)
         return error_class::transient;

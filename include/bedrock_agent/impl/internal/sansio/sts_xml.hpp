@@ -8,6 +8,7 @@
 #include <bedrock_agent/sigv4.hpp>
 #include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
 
+#include <bedrock_agent/impl/internal/sansio/error_classifier.hpp>
 #include <bedrock_agent/impl/internal/sansio/xml_reader.hpp>
 
 #include <string>
@@ -23,8 +24,9 @@ inline std::string assume_role_with_web_identity_body(std::string_view role_arn,
 }
 
 /// Parses an AssumeRoleWithWebIdentityResponse, or an ErrorResponse (then `why` holds its Code
-/// and Message). Returns false on failure.
-BEDROCK_AGENT_COLD inline bool parse_sts_credentials(std::string_view xml, credentials& out, std::string& why)
+/// and Message, and `*error_code` its Code). Returns false on failure.
+BEDROCK_AGENT_COLD inline bool parse_sts_credentials(std::string_view xml, credentials& out, std::string& why,
+                                                     std::string* error_code = nullptr)
 {
     constexpr std::string_view response = "AssumeRoleWithWebIdentityResponse", result = "AssumeRoleWithWebIdentityResult";
     xml_field f[] = {
@@ -43,6 +45,7 @@ BEDROCK_AGENT_COLD inline bool parse_sts_credentials(std::string_view xml, crede
         return false;
     }
     if (f[0].found) {
+        if (error_code) *error_code = f[1].text;
         why = "STS error " + f[1].text + ": " + f[2].text;
         return false;
     }
@@ -68,6 +71,16 @@ BEDROCK_AGENT_COLD inline bool parse_sts_credentials(std::string_view xml, crede
     }
     out = std::move(cr);
     return true;
+}
+
+/// Whether an AssumeRoleWithWebIdentity attempt is worth another, as botocore's STS client in
+/// standard mode decides (botocore/retries/standard.py: transient and throttling errors, and
+/// special.RetryIDPCommunicationError for STS): a broken or timed-out exchange, a 500/502/503/504,
+/// a throttling code, or IDPCommunicationError (the identity provider did not answer STS).
+inline bool sts_retryable(const boost::system::error_code& transport, unsigned status, std::string_view code) noexcept
+{
+    if (transport) return classify(transport) != error_class::fatal;
+    return code == "IDPCommunicationError" || classify(status, code) != error_class::fatal;
 }
 
 }  // namespace bedrock_agent::sansio

@@ -119,6 +119,57 @@ bool is_service_error(const boost::system::error_code& ec)
 
 }  // namespace
 
+/// errc::no_credentials in AWS CLI v2's words. The library's client_message() is either "no
+/// credentials found; providers tried: A: why; B: why ..." (no provider had any: the CLI's
+/// generic line, exit 253) or "<provider>: <why>; providers tried before it: ..." (a configured
+/// provider failed: its error, as botocore raises it, exit 255; an STS refusal is a service
+/// error, 254). --debug lists each provider looked in, as the CLI's debug log does.
+int credentials_error(const std::string& message, bool debug)
+{
+    constexpr std::string_view none = "no credentials found; providers tried: ", before = "; providers tried before it: ";
+    const auto split = message.find(before);
+    const std::string reason = message.substr(0, split);
+    if (debug) {
+        std::string tried = message.starts_with(none) ? message.substr(none.size())
+                            : split != std::string::npos ? message.substr(split + before.size()) + "; " + reason
+                                                         : reason;
+        for (std::size_t at = 0; at < tried.size();) {
+            auto end = tried.find("; ", at);
+            std::cerr << "DEBUG Looking for credentials via: " << tried.substr(at, end - at) << "\n";
+            at = end == std::string::npos ? tried.size() : end + 2;
+        }
+    }
+    if (message.empty() || message.starts_with(none)) {
+        std::cerr << "Unable to locate credentials. You can configure credentials by running \"aws configure\".\n";
+        return exit_config;
+    }
+    // botocore's provider names (credentials.py METHOD), for CredentialRetrievalError's wording.
+    for (auto [ours, method] : {std::pair<std::string_view, std::string_view>{"credential_process: ", "custom-process"},
+                                {"web identity: ", "assume-role-with-web-identity"},
+                                {"container endpoint: ", "container-role"},
+                                {"instance metadata: ", "iam-role"}}) {
+        if (!reason.starts_with(ours)) continue;
+        std::string why = reason.substr(ours.size());
+        if (method == "custom-process") {
+            // botocore reports the process's stderr alone when it exits non-zero.
+            if (why.starts_with("exited with status "))
+                if (auto colon = why.find(": "); colon != std::string::npos) why = why.substr(colon + 2);
+        } else if (method == "assume-role-with-web-identity" && why.starts_with("STS error ")) {
+            // STS refused: a service error of AssumeRoleWithWebIdentity (botocore's ClientError).
+            std::string rest = why.substr(10);
+            auto colon = rest.find(": ");
+            std::string code = rest.substr(0, colon), msg = colon == std::string::npos ? "" : rest.substr(colon + 2);
+            if (auto http = msg.rfind(" (HTTP "); http != std::string::npos) msg.erase(http);
+            std::cerr << "\nAn error occurred (" << code << ") when calling the AssumeRoleWithWebIdentity operation: " << msg << "\n";
+            return exit_service;
+        }
+        std::cerr << "\nError when retrieving credentials from " << method << ": " << why << "\n";
+        return exit_other;
+    }
+    std::cerr << "\n" << reason << "\n";  // e.g. botocore's PartialCredentialsError wording
+    return exit_other;
+}
+
 int main(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -231,10 +282,7 @@ int main(int argc, char** argv)
         std::cout << (output == "json" ? ba::to_json(resp) + "\n" : to_text(resp));
         return 0;
     }
-    if (ec == ba::errc::no_credentials) {
-        std::cerr << "Unable to locate credentials. You can configure credentials by running \"aws configure\".\n";
-        return exit_config;
-    }
+    if (ec == ba::errc::no_credentials) return credentials_error(d.client_message(), debug);
     if (ec == ba::errc::invalid_configuration) {
         const std::string& m = d.client_message();
         if (m.starts_with("Invalid Configuration: Missing Region") || m.starts_with("no region"))

@@ -58,6 +58,26 @@ check "bad output format" 252 "--output" "$cli" "${common[@]}" --output yaml sto
 check "no region" 253 "You must specify a region" "$cli" --endpoint-url "$url" stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
 check "no credentials" 253 "Unable to locate credentials" env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
   "$cli" "${common[@]}" stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+# A configured provider that fails: its error, in AWS CLI v2's words (botocore's CredentialRetrievalError).
+printf '#!/bin/sh\necho "the vault is sealed" >&2\nexit 7\n' >"$work/sealed.sh"
+printf '[default]\ncredential_process = sh %s\n' "$work/sealed.sh" >"$work/config-process"
+check "credential_process failing: its stderr" 255 "Error when retrieving credentials from custom-process: the vault is sealed" \
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE="$work/config-process" \
+  "$cli" "${common[@]}" stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+check "credential_process failing: --debug lists the providers looked in" 255 "DEBUG Looking for credentials via: environment: AWS_ACCESS_KEY_ID is not set" \
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE="$work/config-process" \
+  "$cli" "${common[@]}" --debug stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+check "container endpoint failing" 255 "Error when retrieving credentials from container-role: " \
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9/creds \
+  "$cli" "${common[@]}" stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+check "web identity without a role ARN" 253 "has no role ARN configured" \
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_WEB_IDENTITY_TOKEN_FILE="$work/sealed.sh" \
+  "$cli" "${common[@]}" stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+check "partial keys" 255 "Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY" env -u AWS_SECRET_ACCESS_KEY \
+  "$cli" "${common[@]}" stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+check "a password in the endpoint URL is never printed" 253 "https://***@" \
+  "$cli" --endpoint-url "https://user:s3cret@127.0.0.1:9" --region us-east-1 stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+grep -q s3cret "$work/err" "$work/out" && { fail=$((fail + 1)); echo "FAIL: the password reached the output"; } || pass=$((pass + 1))
 check "bad endpoint URL" 253 "invalid endpoint URL" "$cli" --endpoint-url "ftp://x" --region us-east-1 stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
 check "wrong secret: 403 from the signature check" 254 "(InvalidSignatureException)" env AWS_SECRET_ACCESS_KEY=wrong \
   "$cli" "${common[@]}" stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678

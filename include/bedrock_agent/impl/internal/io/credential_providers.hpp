@@ -688,8 +688,10 @@ private:
             r = co_await fetch_imds(ex_, cfg_);
             r.source = "instance metadata";
             if (r.ec) r.why = "no credentials found; providers tried: " + tried_ + r.why;
-            break;
+            co_return r;
         }
+        // The configured provider failed: its reason first, then where the chain looked before.
+        if (r.ec) r.why += "; providers tried before it: " + tried_.substr(0, tried_.size() - 2);
         co_return r;
     }
 

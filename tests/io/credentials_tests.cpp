@@ -1020,3 +1020,109 @@ TEST_SUITE("credentials")
         CHECK(srv.last_key() == "AKIDRETRIED");
     }
 }
+
+#include <csignal>
+#include <sstream>
+#include <thread>
+#include <boost/asio/detached.hpp>
+#include <pthread.h>
+
+namespace {
+
+std::string read_text(const std::string& path)
+{
+    std::ifstream f(path);
+    std::string s, line;
+    while (std::getline(f, line)) s += line + "\n";
+    return s;
+}
+
+bool process_gone(pid_t pid)
+{
+    // Gone, or a zombie waiting for an init that does not reap (a container's PID 1).
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) return true;
+    std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto close = all.rfind(')');
+    return close != std::string::npos && all.size() > close + 2 && all[close + 2] == 'Z';
+}
+
+}  // namespace
+
+TEST_SUITE("credentials")
+{
+    TEST_CASE("credential_process hygiene: no inherited descriptors, default signals, its own process group")
+    {
+        test_util::temp_dir d;
+        // A descriptor without CLOEXEC, a blocked signal and an ignored one in the parent.
+        int leak[2];
+        REQUIRE(::pipe(leak) == 0);
+        sigset_t block, old;
+        sigemptyset(&block);
+        sigaddset(&block, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &block, &old);
+        auto old_int = std::signal(SIGINT, SIG_IGN);
+        const std::string report = d.p("report");
+        auto script = d.write("probe.sh", "ls /proc/self/fd > " + report + ".fds\n"
+                                          "grep -E '^(SigBlk|SigIgn)' /proc/self/status > " + report + ".sig\n"
+                                          "echo $(cut -d' ' -f5 /proc/$$/stat) > " + report + ".pgrp\n"
+                                          "exit 1\n");
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto r = co_await ba::detail::run_credential_process(io.get_executor(), "sh " + script, 10s);
+            CHECK(r.ec == ba::errc::no_credentials);
+        });
+        pthread_sigmask(SIG_SETMASK, &old, nullptr);
+        std::signal(SIGINT, old_int);
+        ::close(leak[0]);
+        ::close(leak[1]);
+        // ls sees 0, 1, 2 and its own directory handle: nothing of ours.
+        CHECK(read_text(report + ".fds") == "0\n1\n2\n3\n");
+        // No standard signal (1-31) blocked or ignored; the mask and dispositions of glibc's
+        // reserved real-time signals are not the library's to set.
+        std::istringstream sig(read_text(report + ".sig"));
+        std::string name, mask;
+        int lines = 0;
+        while (sig >> name >> mask) {
+            CAPTURE(name);
+            ++lines;
+            CHECK((std::stoull(mask, nullptr, 16) & 0x7fffffffull) == 0);
+        }
+        CHECK(lines == 2);
+        // A process group of its own (led by the /bin/sh we spawned), not ours.
+        long pgrp = std::atol(read_text(report + ".pgrp").c_str());
+        CHECK(pgrp > 0);
+        CHECK(pgrp != static_cast<long>(::getpgrp()));
+    }
+
+    TEST_CASE("credential_process: the timeout kills the whole process group; a destroyed io_context still reaps")
+    {
+        test_util::temp_dir d;
+        // The shell starts a grandchild and waits: both must be gone after the timeout.
+        auto script = d.write("hang.sh", "sleep 60 & echo $! > " + d.p("grandchild") + "\necho $$ > " + d.p("child") +
+                                         "\nwait\n");
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto r = co_await ba::detail::run_credential_process(io.get_executor(), "sh " + script, 300ms);
+            CHECK(r.ec == ba::errc::no_credentials);
+            CHECK(r.why.find("timed out") != std::string::npos);
+        });
+        for (const char* who : {"child", "grandchild"}) {
+            CAPTURE(who);
+            pid_t pid = std::atoi(read_text(d.p(who)).c_str());
+            REQUIRE(pid > 0);
+            for (int i = 0; i < 200 && !process_gone(pid); ++i) std::this_thread::sleep_for(10ms);
+            CHECK(process_gone(pid));
+        }
+        // The io_context goes while the fetch waits for the child: the child is killed and reaped.
+        // ($$ is the /bin/sh the library spawned: the command runs in it.)
+        const std::string command2 = "echo $$ > " + d.p("child2") + "; sleep 60; true";
+        {
+            asio::io_context io;
+            asio::co_spawn(io, ba::detail::run_credential_process(io.get_executor(), command2, 60s), asio::detached);
+            for (int i = 0; i < 500 && read_text(d.p("child2")).empty(); ++i) io.run_for(10ms);
+            io.run_for(50ms);
+        }
+        pid_t pid = std::atoi(read_text(d.p("child2")).c_str());
+        REQUIRE(pid > 0);
+        CHECK_FALSE(std::filesystem::exists("/proc/" + std::to_string(pid)));  // reaped: not even a zombie
+    }
+}

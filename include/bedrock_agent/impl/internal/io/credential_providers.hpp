@@ -35,6 +35,8 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <list>
 #include <random>
@@ -342,6 +344,29 @@ BEDROCK_AGENT_COLD inline asio::awaitable<void> read_to_eof(asio::posix::stream_
     }
 }
 
+/// The credential_process child, owned by the coroutine that runs it: whatever ends that
+/// coroutine (its end, the io_context destroyed with the coroutine suspended), the child's
+/// process group is killed and the child reaped, so no process or zombie outlives the fetch.
+struct child_process {
+    pid_t pid = -1;
+    bool reaped = false;
+    child_process() = default;
+    child_process(const child_process&) = delete;
+    child_process& operator=(const child_process&) = delete;
+    ~child_process()
+    {
+        if (pid <= 0 || reaped) return;
+        kill(-pid, SIGKILL);  // its own process group: the shell and whatever it started
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+};
+
+/// Runs `command` with /bin/sh -c, as botocore's ProcessProvider runs credential_process, and
+/// reads its JSON. The child gets /dev/null, the two pipes and no other descriptor of ours (the
+/// pool's sockets included), the default signal mask and dispositions, and a process group of
+/// its own, which is killed at the timeout.
 BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> run_credential_process(asio::any_io_executor ex, std::string command,
                                                             std::chrono::milliseconds timeout)
 {
@@ -359,13 +384,25 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> run_credential_process(a
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);  // every other descriptor, CLOEXEC or not
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);   // the caller's thread may block signals
+    posix_spawnattr_setsigdefault(&attr, &all); // ... or ignore them (SIG_IGN survives exec)
+    posix_spawnattr_setpgroup(&attr, 0);        // a group of its own, killed whole at the timeout
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, "/bin/sh", &fa, nullptr, const_cast<char* const*>(argv), environ);
+    child_process child;
+    int rc = posix_spawn(&child.pid, "/bin/sh", &fa, &attr, const_cast<char* const*>(argv), environ);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     close(out_pipe[1]);
     close(err_pipe[1]);
     if (rc != 0) {
+        child.pid = -1;
         close(out_pipe[0]);
         close(err_pipe[0]);
         co_return provider_failure("credential_process", std::string("cannot start /bin/sh: ") + std::strerror(rc));
@@ -377,15 +414,18 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> run_credential_process(a
     auto v = co_await ((read_to_eof(out, out_text, 64 * 1024) && read_to_eof(err, err_text, 4096)) ||
                        deadline.async_wait(asio::use_awaitable));
     bool timed_out = v.index() == 1;
-    if (timed_out) kill(pid, SIGKILL);
+    if (timed_out) kill(-child.pid, SIGKILL);
     int status = 0;
     for (;;) {  // reap without blocking the loop
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid || w < 0) break;
+        pid_t w = waitpid(child.pid, &status, WNOHANG);
+        if (w == child.pid || w < 0) {
+            child.reaped = true;
+            break;
+        }
         asio::steady_timer t(ex, std::chrono::milliseconds(2));
         co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
         if (!timed_out && steady::now() > deadline.expiry()) {
-            kill(pid, SIGKILL);
+            kill(-child.pid, SIGKILL);
             timed_out = true;
         }
     }

@@ -39,6 +39,7 @@ struct pool_stats {
     std::uint64_t tls_sessions_resumed = 0; ///< ... of which resumed an earlier session
     std::uint64_t replays = 0;  ///< requests resent once after a reused connection turned out closed
     std::uint64_t requests_sent = 0;  ///< HTTP requests written in full (retries and replays included)
+    std::uint64_t name_lookups = 0;   ///< DNS lookups of the endpoint's host (see pool_params::dns_ttl)
 };
 
 /// The default completion token of client::stop_ingestion_job: makes the call an

@@ -33,6 +33,10 @@ struct pool_params {
     std::chrono::milliseconds connect_timeout{3'100};
     /// TLS handshake.
     std::chrono::milliseconds tls_handshake_timeout{3'100};
+    /// How long the endpoint's looked-up addresses are used for new connections before the name
+    /// is looked up again, so a DNS change reaches a long-lived client without a failed connect
+    /// first (the AWS CRT's host resolver keeps its answers 60 s too). 0: look up every time.
+    std::chrono::milliseconds dns_ttl{60'000};
 };
 
 }  // namespace bedrock_agent

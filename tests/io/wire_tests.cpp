@@ -299,3 +299,34 @@ TEST_SUITE("wire")
         CHECK(seen_skew[2] < 1min);
     }
 }
+
+TEST_SUITE("wire")
+{
+    TEST_CASE("the looked-up address is kept for pool_params::dns_ttl, then looked up again")
+    {
+        // Every response closes its connection, so each call opens a new one.
+        script_server srv([&](const std::string&, int, int) {
+            script s;
+            s.segments = {{response_202("S")}};
+            s.close = true;
+            return s;
+        });
+        const std::string url = "http://localhost:" + srv.url().substr(srv.url().rfind(':') + 1);
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto p = params(url);
+            p.pool.dns_ttl = 1s;  // the calls within it take milliseconds: a 10x margin and more
+            ba::client c(io.get_executor(), p);
+            for (int i = 0; i < 3; ++i) {
+                auto r = co_await call(c);
+                CHECK_MESSAGE(!r.ec, r.message);
+            }
+            CHECK(c.pool_stats().connections_opened == 3);
+            CHECK(c.pool_stats().name_lookups == 1);
+            asio::steady_timer t(io, 1500ms);
+            co_await t.async_wait(asio::use_awaitable);
+            auto r = co_await call(c);
+            CHECK_FALSE(r.ec);
+            CHECK(c.pool_stats().name_lookups == 2);
+        });
+    }
+}

@@ -265,6 +265,9 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     using asio::ip::tcp;
     ++pool_.connections_opened;
     auto connect_deadline = step_deadline(deadline, params_.pool.connect_timeout);
+    // An IP literal is "resolved" once and for all; a name's answer is kept for dns_ttl.
+    if (!resolved_.empty() && !is_ip_literal(ep_.host) && clock_type::now() - resolved_at_ >= params_.pool.dns_ttl)
+        resolved_ = {};
     if (resolved_.empty()) {
         if (is_ip_literal(ep_.host)) {
             resolved_ = tcp::resolver::results_type::create(
@@ -277,6 +280,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
             t.async_wait([resolver](error_code ec) {
                 if (!ec) resolver->cancel();
             });
+            ++pool_.name_lookups;
             auto [ec, results] =
                 co_await resolver->async_resolve(ep_.host, std::to_string(ep_.port), asio::as_tuple(asio::use_awaitable));
             bool timed_out = t.expiry() <= clock_type::now();
@@ -294,6 +298,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
                 co_return ec;
             }
             resolved_ = results;
+            resolved_at_ = clock_type::now();
         }
     }
     pool_.set_deadline(&c, connect_deadline);

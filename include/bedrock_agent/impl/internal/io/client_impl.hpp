@@ -86,6 +86,7 @@ public:
     bool starting_inline_ = false;
     std::vector<asio::steady_timer*> sleeping_;  ///< backoff timers, for shutdown()
     asio::ip::tcp::resolver::results_type resolved_;  ///< cached DNS answer
+    clock_type::time_point resolved_at_{};             ///< when it was looked up (pool_params::dns_ttl)
 
 private:
     void fail_config(error_code ec, std::string msg)

@@ -208,12 +208,14 @@ public:
         s.tls_sessions_resumed = tls_sessions_resumed;
         s.replays = replays;
         s.requests_sent = requests_sent;
+        s.name_lookups = name_lookups;
         return s;
     }
 
     /// The last resumable TLS session, offered on new connections.
     ssl_session_ptr tls_session;
-    std::uint64_t connections_opened = 0, tls_handshakes = 0, tls_sessions_resumed = 0, replays = 0, requests_sent = 0;
+    std::uint64_t connections_opened = 0, tls_handshakes = 0, tls_sessions_resumed = 0, replays = 0, requests_sent = 0,
+                  name_lookups = 0;
 
 private:
     /// Room for one more call: fewer than max_connections run, and the calls admitted but not yet

@@ -40,6 +40,9 @@ struct pool_stats {
     std::uint64_t replays = 0;  ///< requests resent once after a reused connection turned out closed
     std::uint64_t requests_sent = 0;  ///< HTTP requests written in full (retries and replays included)
     std::uint64_t name_lookups = 0;   ///< DNS lookups of the endpoint's host (see pool_params::dns_ttl)
+    /// Idle connections dropped when a call came for them: too old, or the peer had sent
+    /// something (an unsolicited response, a close) while they sat idle.
+    std::uint64_t closed_while_idle = 0;
 };
 
 /// The default completion token of client::stop_ingestion_job: makes the call an

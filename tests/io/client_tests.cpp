@@ -419,8 +419,10 @@ TEST_SUITE("client")
         }
     }
 
-    TEST_CASE("a connection the server closed while idle is replayed once, without a retry")
+    TEST_CASE("a connection the server closed while idle is not reused; one it closes as the request arrives is replayed once")
     {
+        // Closed while idle: seen before reuse (pool_stats::closed_while_idle), a new connection
+        // carries the call.
         std::atomic<unsigned> seen{0};
         local::server_thread st({}, [&](const local::request_type&, const local::request_info&) {
             ++seen;
@@ -432,14 +434,35 @@ TEST_SUITE("client")
         run([&](asio::io_context& io) -> asio::awaitable<void> {
             ba::client c(io.get_executor(), params_for(st.get(), ca.path));
             co_await c.stop_ingestion_job(req);
-            asio::steady_timer t(io, 50ms);  // let the close arrive
+            asio::steady_timer t(io, 500ms);  // let the close arrive
             co_await t.async_wait(asio::use_awaitable);
+            ba::diagnostics d;
+            co_await c.stop_ingestion_job(req, d);
+            CHECK(d.attempts() == 1);
+            CHECK(c.pool_stats().closed_while_idle == 1);
+            CHECK(c.pool_stats().replays == 0);
+        });
+        CHECK(seen == 2);
+
+        // Closed when the next request arrives (the close races the reuse): the request is sent
+        // again once on a fresh connection, without spending a retry attempt.
+        std::atomic<unsigned> answered{0};
+        local::server_thread st2({}, [&](const local::request_type&, const local::request_info& info) {
+            local::reply r = ok_reply();
+            if (info.connection_id == 1 && info.index_on_connection == 2) r.kind = local::reply::close;
+            else ++answered;
+            return r;
+        });
+        ca_file ca2(st2.get());
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params_for(st2.get(), ca2.path));
+            co_await c.stop_ingestion_job(req);
             ba::diagnostics d;
             co_await c.stop_ingestion_job(req, d);
             CHECK(d.attempts() == 1);
             CHECK(c.pool_stats().replays == 1);
         });
-        CHECK(seen == 2);
+        CHECK(answered == 2);
     }
 
     TEST_CASE("a slow TLS handshake hits tls_handshake_timeout")

@@ -330,3 +330,38 @@ TEST_SUITE("wire")
         });
     }
 }
+
+TEST_SUITE("wire")
+{
+    TEST_CASE("bytes that arrive while a connection is idle (an unsolicited 408, a close) never become the next call's answer")
+    {
+        // After answering call 1, the server sends a 408 of its own 100 ms later (as a load
+        // balancer does for an idle keep-alive connection), and keeps the connection open.
+        for (bool then_close : {false, true}) {
+            CAPTURE(then_close);
+            script_server srv([&](const std::string&, int conn, int) {
+                script s;
+                s.segments = {{response_202("S" + std::to_string(conn))}};
+                if (conn == 1)
+                    s.segments.push_back({"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n", 100ms});
+                s.close = then_close && conn == 1;
+                return s;
+            });
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client c(io.get_executor(), params(srv.url()));
+                auto r = co_await call(c);
+                CHECK(r.status == "S1");
+                asio::steady_timer t(io, 1s);  // the 408 (and the close) arrive meanwhile: a 10x margin
+                co_await t.async_wait(asio::use_awaitable);
+                ba::diagnostics d;
+                auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
+                CHECK_MESSAGE(!ec, d.client_message());
+                CHECK(out.ingestion_job.status_text == "S2");  // a new connection's answer
+                CHECK(d.attempts() == 1);
+                CHECK(c.pool_stats().closed_while_idle == 1);
+                CHECK(c.pool_stats().replays == 0);  // found before anything was sent on it
+            });
+            CHECK(srv.connections == 2);
+        }
+    }
+}

@@ -204,6 +204,18 @@ struct connection {
     /// reused, or its next exchange would read the stale bytes as its response.
     bool holds_input() const noexcept { return buffer.size() != 0 || tls_holds_input(); }
 
+    /// Before an idle connection is reused: whether the peer said anything while it sat idle
+    /// (an unsolicited 408 from a load balancer, a TLS close_notify, the end of the stream) or
+    /// the socket failed. Such bytes would be read as the next call's response, so the
+    /// connection is not reused. One non-blocking recv(MSG_PEEK) of a byte.
+    bool spoke_while_idle() noexcept
+    {
+        if (holds_input()) return true;
+        char b;
+        ssize_t n = ::recv(sock.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+        return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+    }
+
     /// Hands OpenSSL what one socket read brought (rn bytes into raw, or rec): the end of the
     /// stream without close_notify is stream_truncated, as Asio's ssl::stream reports it.
     boost::system::error_code fed(boost::system::error_code rec, std::size_t rn) noexcept

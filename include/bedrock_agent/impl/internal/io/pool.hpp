@@ -209,13 +209,14 @@ public:
         s.replays = replays;
         s.requests_sent = requests_sent;
         s.name_lookups = name_lookups;
+        s.closed_while_idle = closed_while_idle;
         return s;
     }
 
     /// The last resumable TLS session, offered on new connections.
     ssl_session_ptr tls_session;
     std::uint64_t connections_opened = 0, tls_handshakes = 0, tls_sessions_resumed = 0, replays = 0, requests_sent = 0,
-                  name_lookups = 0;
+                  name_lookups = 0, closed_while_idle = 0;
 
 private:
     /// Room for one more call: fewer than max_connections run, and the calls admitted but not yet
@@ -234,9 +235,12 @@ private:
         while (!idle_.empty()) {
             auto c = std::move(idle_.back());
             idle_.pop_back();
-            if (params_.idle_timeout.count() == 0 || now - c->idle_since < params_.idle_timeout) return c;
+            if ((params_.idle_timeout.count() == 0 || now - c->idle_since < params_.idle_timeout) &&
+                !c->spoke_while_idle())
+                return c;
             c->close(/*clean=*/true);
             --open_;
+            ++closed_while_idle;
         }
         return nullptr;
     }

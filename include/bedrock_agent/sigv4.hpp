@@ -75,8 +75,21 @@ struct signing_params {
 /// Derived signing key cache: one entry per (secret, date, region, service). With a cache, a
 /// signature costs one HMAC over the string to sign instead of five. Not thread-safe: give each
 /// thread (or each strand-bound client) its own.
+///
+/// The secret it compares against and the derived key live in a page of their own, mapped at
+/// the first derivation and marked MADV_DONTDUMP (left out of core dumps), and are cleared with
+/// OPENSSL_cleanse before the page is unmapped. Copying a cache gives an empty one.
 class signing_key_cache {
 public:
+    signing_key_cache() = default;
+    signing_key_cache(const signing_key_cache&) noexcept {}
+    signing_key_cache& operator=(const signing_key_cache& other) noexcept
+    {
+        if (this != &other) valid_ = false;
+        return *this;
+    }
+    BEDROCK_AGENT_DECL ~signing_key_cache();
+
     /// Returns the key, deriving it only when one of the four inputs changed.
     BEDROCK_AGENT_DECL const std::array<unsigned char, 32>& get(std::string_view secret,
                                                               std::string_view date8,
@@ -84,10 +97,14 @@ public:
                                                               std::string_view service);
     /// How many times get() had to derive the key (for tests and benchmarks).
     std::uint64_t derivations() const noexcept { return derivations_; }
+    /// Where the secret and the key are kept (for tests: the page excluded from core dumps).
+    const void* secret_storage() const noexcept { return page_; }
 
 private:
-    std::string secret_, date_, region_, service_;
-    std::array<unsigned char, 32> key_{};
+    struct secret_page;
+    secret_page* page_ = nullptr;
+    bool page_mapped_ = false;  ///< mmap'd (else operator new, when mmap failed)
+    std::string date_, region_, service_;
     std::uint64_t derivations_ = 0;
     bool valid_ = false;
 };

@@ -291,3 +291,50 @@ TEST_SUITE("sigv4-classic")
         (void)sreq_skipped;
     }
 }
+
+#include <bedrock_agent/credentials.hpp>
+
+#include <fstream>
+#include <sstream>
+
+TEST_SUITE("sigv4-classic")
+{
+    TEST_CASE("secrets in memory: the signing key cache's page is left out of core dumps; cleanse overwrites a whole buffer")
+    {
+        bedrock_agent::sigv4::signing_key_cache cache;
+        CHECK(cache.secret_storage() == nullptr);  // nothing mapped until a key is derived
+        auto key = cache.get("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam");
+        const void* page = cache.secret_storage();
+        REQUIRE(page != nullptr);
+        // /proc/self/smaps: the mapping that holds the page carries VmFlags "dd" (MADV_DONTDUMP).
+        std::ifstream smaps("/proc/self/smaps");
+        std::string line, flags;
+        bool inside = false;
+        const auto addr = reinterpret_cast<std::uintptr_t>(page);
+        while (std::getline(smaps, line)) {
+            unsigned long lo = 0, hi = 0;
+            char dash = 0;
+            std::istringstream head(line);
+            if (head >> std::hex >> lo >> dash >> hi && dash == '-' && line.find(' ') > line.find('-')) {
+                inside = addr >= lo && addr < hi;
+            } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+                flags = line;
+                break;
+            }
+        }
+        CHECK_MESSAGE(flags.find(" dd") != std::string::npos, flags);
+        // The same inputs: no new derivation; the key is the suite's.
+        CHECK(cache.get("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam") == key);
+        CHECK(cache.derivations() == 1);
+
+        std::string secret(100, 'S');
+        const char* buffer = secret.data();
+        const std::size_t capacity = secret.capacity();
+        bedrock_agent::detail::cleanse(secret);
+        CHECK(secret.empty());
+        CHECK(secret.data() == buffer);  // the same buffer, still owned: readable
+        bool zero = true;
+        for (std::size_t i = 0; i < capacity; ++i) zero = zero && buffer[i] == 0;
+        CHECK(zero);
+    }
+}

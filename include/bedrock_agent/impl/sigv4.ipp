@@ -4,7 +4,11 @@
 #include <bedrock_agent/sigv4.hpp>
 #include <bedrock_agent/impl/internal/crypto.hpp>
 
+#include <openssl/crypto.h>
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <stdexcept>
@@ -190,28 +194,59 @@ BEDROCK_AGENT_DECL bool parse_amz_date(std::string_view s, std::chrono::system_c
     return true;
 }
 
+// The secret the cache compares against, and the key derived from it: one page, excluded from
+// core dumps. A secret longer than the page holds is never cached (AWS secrets are 40 bytes).
+struct signing_key_cache::secret_page {
+    std::array<unsigned char, 32> key;
+    std::size_t secret_size;
+    char secret[4096 - 32 - sizeof(std::size_t)];
+};
+
+BEDROCK_AGENT_DECL signing_key_cache::~signing_key_cache()
+{
+    static_assert(sizeof(secret_page) == 4096);
+    if (!page_) return;
+    OPENSSL_cleanse(page_, sizeof(secret_page));
+    if (page_mapped_) ::munmap(page_, sizeof(secret_page));
+    else ::operator delete(page_);
+}
+
 BEDROCK_AGENT_DECL const std::array<unsigned char, 32>& signing_key_cache::get(std::string_view secret,
                                                                              std::string_view date8,
                                                                              std::string_view region,
                                                                              std::string_view service)
 {
-    if (valid_ && secret == secret_ && date8 == date_ && region == region_ && service == service_)
-        return key_;
+    if (valid_ && secret == std::string_view(page_->secret, page_->secret_size) && date8 == date_ &&
+        region == region_ && service == service_)
+        return page_->key;
+    if (!page_) {
+        void* p = ::mmap(nullptr, sizeof(secret_page), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        page_mapped_ = p != MAP_FAILED;
+        if (page_mapped_) ::madvise(p, sizeof(secret_page), MADV_DONTDUMP);
+        else p = ::operator new(sizeof(secret_page));
+        page_ = static_cast<secret_page*>(p);
+    }
     using bedrock_agent::detail::as_view;
     using bedrock_agent::detail::hmac_sha256;
+    // kSecret = "AWS4" + secret, and each intermediate key, are cleared once used.
     std::string k = "AWS4";
     k.append(secret);
     auto k_date = hmac_sha256(k, date8);
+    OPENSSL_cleanse(k.data(), k.size());
     auto k_region = hmac_sha256(as_view(k_date), region);
     auto k_service = hmac_sha256(as_view(k_region), service);
-    key_ = hmac_sha256(as_view(k_service), "aws4_request");
-    secret_.assign(secret);
+    page_->key = hmac_sha256(as_view(k_service), "aws4_request");
+    OPENSSL_cleanse(k_date.data(), k_date.size());
+    OPENSSL_cleanse(k_region.data(), k_region.size());
+    OPENSSL_cleanse(k_service.data(), k_service.size());
+    valid_ = secret.size() <= sizeof(page_->secret);
+    page_->secret_size = valid_ ? secret.size() : 0;
+    if (valid_) std::memcpy(page_->secret, secret.data(), secret.size());
     date_.assign(date8);
     region_.assign(region);
     service_.assign(service);
-    valid_ = true;
     ++derivations_;
-    return key_;
+    return page_->key;
 }
 
 BEDROCK_AGENT_DECL std::string signing_result::redacted_canonical_request(std::string_view token) const

@@ -16,6 +16,8 @@
 
 #include <bedrock_agent/impl/internal/sansio/response_reader.hpp>
 
+#include <bedrock_agent/credentials.hpp>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -131,6 +133,12 @@ struct connection {
             SSL_set_read_ahead(ssl.get(), 1);
         }
     }
+
+    /// The last request holds the session token (and, to STS, the web identity token): it is
+    /// overwritten before the buffer is freed.
+    ~connection() { detail::cleanse(out); }
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
 
     socket_type& socket() noexcept { return sock; }
     bool is_tls() const noexcept { return ssl != nullptr; }

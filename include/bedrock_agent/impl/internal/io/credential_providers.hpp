@@ -275,6 +275,7 @@ BEDROCK_AGENT_COLD inline asio::awaitable<http_result> simple_request(asio::any_
     const std::string host_name = host.find(':') == std::string::npos ? host : "[" + host + "]";  // IPv6 (IMDS's fd00:ec2::254)
     std::string wire = simple_request_bytes(verb, target, default_port ? host_name : host_name + ":" + std::to_string(port),
                                             headers, body);
+    detail::cleanse(body);  // (an STS body holds the web identity token; the wire bytes go to c.out, cleansed with it)
     if (wire.empty()) {
         r.ec = make_error_code(errc::invalid_configuration);
         r.why = "the request target holds a space or control character, or a header CR or LF";
@@ -465,7 +466,14 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_web_identity(asio:
     std::string token, why;
     if (!read_token_file(c.web_identity_token_file, token, why))
         co_return provider_failure("web identity", "cannot read the token file " + why);
-    const std::string body = sansio::assume_role_with_web_identity_body(c.role_arn, c.role_session_name, token);
+    // The token and the request body carrying it are overwritten when the fetch ends.
+    struct cleansed {
+        std::string& a;
+        std::string& b;
+        ~cleansed() { detail::cleanse(a), detail::cleanse(b); }
+    };
+    std::string body = sansio::assume_role_with_web_identity_body(c.role_arn, c.role_session_name, token);
+    cleansed guard{token, body};
     const std::vector<std::pair<std::string, std::string>> headers{
         {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}, {"Accept", "application/xml"}};
     // Up to 3 attempts with botocore's standard backoff (random() * 2^(n-1) s), retrying what

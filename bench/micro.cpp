@@ -9,6 +9,11 @@
 
 #include <benchmark/benchmark.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -152,6 +157,32 @@ void parse_error(benchmark::State& st)
     }
 }
 BENCHMARK(parse_error);
+
+// What reusing an idle connection adds per call (connection::spoke_while_idle): one
+// non-blocking recv(MSG_PEEK) of a byte on an idle loopback TCP socket, which finds nothing.
+void idle_peek(benchmark::State& st)
+{
+    int lst = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(lst, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(lst, 1);
+    ::getsockname(lst, reinterpret_cast<sockaddr*>(&a), &len);
+    int c = ::socket(AF_INET, SOCK_STREAM, 0);
+    ::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    int s = ::accept(lst, nullptr, nullptr);
+    for (auto _ : st) {
+        char b;
+        auto n = ::recv(c, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+        benchmark::DoNotOptimize(n);
+    }
+    ::close(s);
+    ::close(c);
+    ::close(lst);
+}
+BENCHMARK(idle_peek);
 
 }  // namespace
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Turns bench/run.sh's JSON lines into bench/RESULTS.md (medians of the runs, side by side)."""
-import json, statistics, sys
+import json, os, statistics, sys
 from collections import defaultdict
 
 results_path, micro_path, runs = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -61,6 +61,29 @@ for r in rows:
         out.append(f"Local endpoint (SigV4 verified on every request), async, concurrency {r['concurrency']}: "
                    f"{r['rps']:,.0f} rps, p50 {r['p50_us']} µs, p99 {r['p99_us']} µs, "
                    f"{r['cpu_seconds'] * 1e6 / r['requests']:.1f} client CPU µs/call, {r['errors']} errors.\n")
+# Before/after: the baseline commit's clients, run in the same loop (BASELINE=REV bash bench/run.sh).
+base_rev = os.environ.get("BASELINE_REV", "")
+if base_rev and any(k[0] == "async-base" for k in groups):
+    out.append(f"## Before ({base_rev}) and after, side by side in this run\n")
+    out.append("Each ratio as the targets define it, for the baseline commit's clients and this commit's, "
+               "measured in the same loop against the same nginx and the same wrk runs; the change is after/before.\n")
+    out.append("| ratio | before | after | change |")
+    out.append("|---|---|---|---|")
+    def row(name, before, after):
+        out.append(f"| {name} | {before:.3f} | {after:.3f} | {after / before - 1:+.1%} |")
+    for c in (16, 64, 256):
+        row(f"async/wrk CPU per call, c={c}", cpu_us('async-base', c) / cpu_us('wrk', c), cpu_us('async', c) / cpu_us('wrk', c))
+    for c in (1, 64, 256):
+        row(f"async/wrk rps, c={c}", med('async-base', c, 'rps') / med('wrk', c, 'rps'), med('async', c, 'rps') / med('wrk', c, 'rps'))
+    row("async/blocking rps, c=256", med('async-base', 256, 'rps') / med('blocking-base', 256, 'rps'),
+        med('async', 256, 'rps') / med('blocking', 256, 'rps'))
+    row("async/blocking peak RSS, c=256", med('async-base', 256, 'peak_rss_kb') / med('blocking-base', 256, 'peak_rss_kb'),
+        med('async', 256, 'peak_rss_kb') / med('blocking', 256, 'peak_rss_kb'))
+    if all(k in mem for k in ("base", "10000", "base-base", "10000-base")):
+        per_base = (mem["10000-base"]["peak_rss_kb"] - mem["base-base"]["peak_rss_kb"]) * 1024 / 10000
+        per_now = (mem["10000"]["peak_rss_kb"] - mem["base"]["peak_rss_kb"]) * 1024 / 10000
+        out.append(f"| bytes per waiting call at 10,000 | {per_base:,.0f} | {per_now:,.0f} | {per_now / per_base - 1:+.1%} |")
+    out.append("")
 # The targets of the benchmark issue, checked against this run.
 def check(ok):
     return "met" if ok else "**missed**"

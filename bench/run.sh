@@ -8,6 +8,9 @@
 #  at concurrency 1, 16, 64, 256, 1024, RUNS runs each (medians), plus one run at 10,000
 #  concurrent calls for the memory per waiting call, and the local endpoint (signatures checked)
 #  as a second target; then the micro-benchmarks of the sans-io core.
+#  With BASELINE=REV (a commit), the bench program is also built at REV and its async and
+#  blocking clients run in the same loop, interleaved with this commit's, against the same nginx:
+#  RESULTS.md then has a before/after table of the ratios, measured side by side.
 # Usage: bash bench/run.sh   (as root on Debian 12; installs nginx, wrk, time, python3 if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,16 @@ cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DBEDROCK_AGENT_BU
 cmake --build build-bench -j"$(nproc)" --target bedrock-agent-bench bedrock-agent-micro bedrock-agent-local >/dev/null
 
 work=$(mktemp -d)
+base_bench=
+if [ -n "${BASELINE:-}" ]; then
+  mkdir -p "$work/baseline-src"
+  git archive "$BASELINE" | tar -x -C "$work/baseline-src"
+  cmake -S "$work/baseline-src" -B "$work/baseline-build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBEDROCK_AGENT_BUILD_BENCH=ON \
+    -DBEDROCK_AGENT_BUILD_TESTS=OFF -DBEDROCK_AGENT_BUILD_EXAMPLES=OFF >/dev/null
+  cmake --build "$work/baseline-build" -j"$(nproc)" --target bedrock-agent-bench >/dev/null
+  base_bench="$work/baseline-build/bench/bedrock-agent-bench"
+  baseline_rev=$(git rev-parse --short "$BASELINE")
+fi
 cleanup() {
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   [ -n "${local_pid:-}" ] && kill "$local_pid" 2>/dev/null || true
@@ -102,7 +115,7 @@ PY
 
 run_client() {  # kind concurrency requests [extra args] -> one JSON line
   local kind=$1 c=$2 n=$3; shift 3
-  taskset -c $client_core "$bench" --endpoint-url "$url" --ca-bundle "$work/cert.pem" --region us-east-1 \
+  taskset -c $client_core "${program:-$bench}" --endpoint-url "$url" --ca-bundle "$work/cert.pem" --region us-east-1 \
     --requests "$n" --concurrency "$c" --client "$kind" "$@"
 }
 
@@ -117,6 +130,10 @@ for c in 1 16 64 256 1024; do
     fi
     nb=$(( n / 2 )); [ "$nb" -lt 1000 ] && nb=1000
     run_client blocking "$c" "$nb" | sed 's/^{/{"target":"nginx",/' >>"$results"
+    if [ -n "$base_bench" ]; then  # the baseline commit's clients, in the same loop
+      program=$base_bench run_client async "$c" "$n" | sed 's/^{"client":"async"/{"target":"nginx","client":"async-base"/' >>"$results"
+      program=$base_bench run_client blocking "$c" "$nb" | sed 's/^{"client":"blocking"/{"target":"nginx","client":"blocking-base"/' >>"$results"
+    fi
   done
   echo "concurrency $c done" >&2
 done
@@ -124,6 +141,10 @@ done
 # Memory per waiting call: 10,000 concurrent calls through 64 connections, against 1 call.
 run_client async 1 10000 --max-connections 64 | sed 's/^{/{"target":"nginx","memory":"base",/' >>"$results"
 run_client async 10000 10000 --max-connections 64 | sed 's/^{/{"target":"nginx","memory":"10000",/' >>"$results"
+if [ -n "$base_bench" ]; then
+  program=$base_bench run_client async 1 10000 --max-connections 64 | sed 's/^{/{"target":"nginx","memory":"base-base",/' >>"$results"
+  program=$base_bench run_client async 10000 10000 --max-connections 64 | sed 's/^{/{"target":"nginx","memory":"10000-base",/' >>"$results"
+fi
 
 # The local endpoint (signature checking on) as a second target.
 taskset -c $server_core build-bench/bedrock-agent-local --ca-file "$work/local-ca.pem" \
@@ -136,5 +157,5 @@ taskset -c $client_core "$bench" --endpoint-url "$lurl" --ca-bundle "$work/local
 
 build-bench/bench/bedrock-agent-micro --benchmark_format=json --benchmark_min_time=0.2 >"$work/micro.json" 2>/dev/null
 
-python3 bench/report.py "$results" "$work/micro.json" "$RUNS" >bench/RESULTS.md
+BASELINE_REV=${baseline_rev:-} python3 bench/report.py "$results" "$work/micro.json" "$RUNS" >bench/RESULTS.md
 cat bench/RESULTS.md

@@ -57,7 +57,7 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 /// the HTTP status decides (429 throttling, 403 access_denied, 5xx ...).
 BEDROCK_AGENT_DECL errc errc_from_aws_code(std::string_view aws_code, unsigned http_status) noexcept;
 
-/// True for the throttling error codes of AWS's standard retry mode (aws-facts §3.2).
+/// True for the throttling error codes of AWS's standard retry mode (botocore/retries/standard.py, ThrottledRetryableChecker).
 BEDROCK_AGENT_DECL bool is_throttling_code(std::string_view aws_code) noexcept;
 
 }  // namespace bedrock_agent

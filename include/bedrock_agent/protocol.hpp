@@ -66,7 +66,7 @@ struct error_response_view {
     std::string_view body{};
 };
 
-/// The restJson1 error rules (aws-facts §3.6): code from X-Amzn-Errortype, else `__type`, else
+/// The restJson1 error rules (Smithy aws-restjson1-protocol.rst): code from X-Amzn-Errortype, else `__type`, else
 /// `code`, sanitised; message from `message` or `Message`; `fieldList` for ValidationException.
 /// Fills diag (code, message, request id, status, field list) and returns the mapped errc.
 BEDROCK_AGENT_DECL boost::system::error_code parse_error_response(const error_response_view& resp, diagnostics& diag);

@@ -9,12 +9,12 @@ namespace bedrock_agent {
 enum class retry_mode {
     standard,  ///< AWS "standard" mode (botocore retries/standard.py)
     /// AWS "adaptive" mode: standard plus a client-side rate limiter. Reserved: the retry state
-    /// machine has the seam for the limiter (aws-facts §3.4) but it is not built yet, and
+    /// machine has the seam for the limiter (botocore/retries/adaptive.py) but it is not built yet, and
     /// choosing it behaves as standard.
     adaptive,
 };
 
-/// Retry settings. Defaults are AWS standard mode's (aws-facts §3.2).
+/// Retry settings. Defaults are AWS standard mode's (botocore/retries/standard.py).
 struct retry_params {
     /// Total attempts, the first one included. 1 disables retries. Empty: AWS_MAX_ATTEMPTS, the
     /// profile's max_attempts, else 3.

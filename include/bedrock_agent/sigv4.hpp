@@ -47,7 +47,7 @@ enum class signature_location {
     query_params,  ///< presigned URL (X-Amz-Signature in the query string)
 };
 
-/// Settings, with the defaults every non-S3 AWS SDK uses (aws-facts §2.3, §2.4).
+/// Settings, with the defaults every non-S3 AWS SDK uses (botocore/auth.py SigV4Auth; the SigV4 test suites' non-S3 cases).
 struct signing_settings {
     /// Remove dot segments and collapse empty segments of the path (S3: false).
     bool normalize_path = true;

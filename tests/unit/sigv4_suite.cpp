@@ -224,7 +224,7 @@ TEST_SUITE("sigv4-classic")
     {
         auto root = test_util::shared_dir() / "testdata/sigv4/aws-sig-v4-test-suite";
         auto cases = case_dirs(root, ".req");
-        REQUIRE(cases.size() == 34);  // aws-facts §2.1 says 31, but lists 34 directories; 34 .req files are there
+        REQUIRE(cases.size() == 34);  // the suite holds 34 cases (34 .req files)
         // post-sts-header-after: the token is added after signing; its value is in the readme.
         std::string readme = test_util::read_file(root / "post-sts-token/readme.txt");
         std::string sts_token = strip_trailing_newline(readme.substr(readme.rfind('\n', readme.size() - 2) + 1));

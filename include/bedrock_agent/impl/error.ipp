@@ -86,7 +86,7 @@ BEDROCK_AGENT_DECL const boost::system::error_category& condition_category() noe
 
 BEDROCK_AGENT_DECL bool is_throttling_code(std::string_view code) noexcept
 {
-    // botocore standard.py ThrottledRetryableChecker._THROTTLED_ERROR_CODES (aws-facts §3.2).
+    // botocore standard.py ThrottledRetryableChecker._THROTTLED_ERROR_CODES.
     static constexpr std::array<std::string_view, 14> codes{
         "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
         "TooManyRequestsException", "ProvisionedThroughputExceededException",
@@ -108,7 +108,7 @@ BEDROCK_AGENT_DECL errc errc_from_aws_code(std::string_view code, unsigned statu
     if (code == "ConflictException") return errc::conflict;
     if (code == "ServiceQuotaExceededException") return errc::service_quota_exceeded;
     // A code we do not model: fall back on the status, as aws-sdk-cpp's
-    // GetErrorForHttpResponseCode does (aws-facts §3.5).
+    // GetErrorForHttpResponseCode does (aws-sdk-cpp CoreErrors.cpp).
     switch (status) {
     case 429: return errc::throttling;
     case 401:

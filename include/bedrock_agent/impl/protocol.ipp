@@ -488,7 +488,7 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(s
 
 BEDROCK_AGENT_DECL std::string_view sanitize_error_code(std::string_view code) noexcept
 {
-    // Smithy restJson1: keep what is before the first ':' and after the '#' (aws-facts §3.6).
+    // Smithy restJson1: keep what is before the first ':' and after the '#' (Smithy aws-restjson1-protocol.rst, "Operation error serialization").
     if (auto colon = code.find(':'); colon != std::string_view::npos) code = code.substr(0, colon);
     if (auto hash = code.rfind('#'); hash != std::string_view::npos) code = code.substr(hash + 1);
     return code;

@@ -59,7 +59,7 @@ inline bool iequals(std::string_view a, std::string_view b)
 }
 
 // Headers never signed: they are changed by proxies or added after signing (botocore
-// SIGNED_HEADERS_BLACKLIST, aws-facts §2.4), plus Authorization itself.
+// SIGNED_HEADERS_BLACKLIST in botocore/auth.py), plus Authorization itself.
 inline bool is_unsigned_header(std::string_view lname)
 {
     static constexpr std::string_view names[] = {

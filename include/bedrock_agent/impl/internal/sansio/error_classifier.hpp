@@ -6,7 +6,7 @@
 #define BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_ERROR_CLASSIFIER_HPP
 
 // The one place that decides whether an outcome is worth retrying (AWS standard retry mode,
-// aws-facts §3.2). The retry state machine and the error conditions only ask it.
+// botocore/retries/standard.py). The retry state machine and the error conditions only ask it.
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>

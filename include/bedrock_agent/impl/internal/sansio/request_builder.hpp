@@ -1,7 +1,7 @@
 #ifndef BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_REQUEST_BUILDER_HPP
 #define BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_REQUEST_BUILDER_HPP
 
-// stop_ingestion_job_request -> the HTTP request botocore sends (aws-facts §1.6 wire capture):
+// stop_ingestion_job_request -> the HTTP request botocore sends (botocore/serialize.py, RestJSONSerializer):
 //   POST /knowledgebases/{kb}/datasources/{ds}/ingestionjobs/{job}/stop
 //   Host, User-Agent, X-Amz-Date, [X-Amz-Security-Token], Authorization (signing name "bedrock",
 //   signed headers host;x-amz-date[;x-amz-security-token]), amz-sdk-invocation-id,

@@ -72,9 +72,11 @@ struct queued_call {
     std::chrono::steady_clock::time_point deadline;   ///< to start by (attempt/operation timeout)
     queued_call* prev = nullptr;
     queued_call* next = nullptr;
-    std::uint64_t id = 0;  ///< names the call to a cancellation that arrives through the executor
+    /// Names the call to a cancellation that arrives through the executor (32 bits: two queued
+    /// calls could share one only after 2^32 queueings with the first still waiting).
+    std::uint32_t id = 0;
     /// Set by the cancellation handler when the signal is emitted: a call started before the
-    /// posted cancel runs sees it, and ends instead of running.
+    /// posted cancel runs sees it, and ends instead of running. (Beside id: the node keeps its size.)
     bool cancelled = false;
 
     queued_call(const stop_ingestion_job_request& r, diagnostics* d) : req(r), diag(d) {}
@@ -86,7 +88,7 @@ struct queued_call {
     virtual void fail(boost::system::error_code ec) = 0;
     /// Installs a cancellation handler on the handler's slot: through the client's executor (as
     /// co_spawn does), cancel(impl, id) takes the call out of the queue if it is still there.
-    virtual void connect_cancellation(void (*cancel)(client_impl&, std::uint64_t), const std::shared_ptr<client_impl>& impl) = 0;
+    virtual void connect_cancellation(void (*cancel)(client_impl&, std::uint32_t), const std::shared_ptr<client_impl>& impl) = 0;
 };
 
 /// Starts the call now, or queues it (on the client's executor).
@@ -144,7 +146,7 @@ struct queued_call_impl final : queued_call {
         boost::asio::post(ex, [h = std::move(handler), ec]() mutable { std::move(h)(ec, stop_ingestion_job_response{}); });
     }
 
-    void connect_cancellation(void (*cancel)(client_impl&, std::uint64_t), const std::shared_ptr<client_impl>& impl) override
+    void connect_cancellation(void (*cancel)(client_impl&, std::uint32_t), const std::shared_ptr<client_impl>& impl) override
     {
         auto slot = boost::asio::get_associated_cancellation_slot(handler);
         if (slot.is_connected())

@@ -196,7 +196,7 @@ BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& s
     pool_.enqueue(call);
     call->id = ++queued_ids_;
     call->connect_cancellation(
-        [](client_impl& impl, std::uint64_t id) {
+        [](client_impl& impl, std::uint32_t id) {
             if (auto* c = impl.pool_.find_queued(id)) {
                 impl.pool_.unlink(c);
                 fail_queued(c, asio::error::operation_aborted, "cancelled while waiting for a connection");

@@ -80,7 +80,7 @@ public:
     std::chrono::seconds clock_offset_{0};
     sigv4::signing_key_cache keys_;
     sansio::request_writer writer_;
-    std::uint64_t queued_ids_ = 0;
+    std::uint32_t queued_ids_ = 0;
     /// start_queued is starting a call inline (see there): a call that ends before its first
     /// suspension, inside that start, has the next one posted instead.
     bool starting_inline_ = false;

@@ -72,7 +72,7 @@ public:
         --queued_;
     }
     /// The queued call with this id, if it is still queued (a linear scan: cancellations only).
-    queued_call* find_queued(std::uint64_t id) noexcept
+    queued_call* find_queued(std::uint32_t id) noexcept
     {
         for (queued_call* c = q_head_; c; c = c->next)
             if (c->id == id) return c;

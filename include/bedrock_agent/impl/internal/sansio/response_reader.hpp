@@ -21,7 +21,7 @@ struct response_data {
     std::string reason;
     std::string request_id;   ///< x-amzn-RequestId
     std::string error_type;   ///< X-Amzn-ErrorType
-    std::string date;         ///< Date (for clock skew correction)
+    std::string date;         ///< Date, of an error answer (for clock skew correction)
     std::string body;
     bool keep_fields = false;  ///< also record every header (for debug logs)
     std::vector<std::pair<std::string, std::string>> fields;
@@ -99,7 +99,7 @@ private:
         if (is_header_done() && !count_meta(name.size() + value.size() + 4, ec)) return;  // a trailer
         if (iequals(sv(name), "x-amzn-requestid")) d_.request_id.assign(value.data(), value.size());
         else if (iequals(sv(name), "x-amzn-errortype")) d_.error_type.assign(value.data(), value.size());
-        else if (iequals(sv(name), "date")) d_.date.assign(value.data(), value.size());
+        else if (d_.status >= 400 && iequals(sv(name), "date")) d_.date.assign(value.data(), value.size());  // errors only
         if (d_.keep_fields) d_.fields.emplace_back(std::string(sv(name)), std::string(sv(value)));
     }
     void on_header_impl(error_code&) override {}

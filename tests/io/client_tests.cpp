@@ -923,46 +923,83 @@ TEST_SUITE("client")
 
     TEST_CASE("calls beyond max_connections queue FIFO, bounded by max_waiting and the attempt timeout")
     {
-        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) { return ok_reply(150ms); });
-        ca_file ca(st.get());
-        auto p = params_for(st.get(), ca.path);
-        p.pool.max_connections = 1;
-        p.pool.max_waiting = 3;
-        p.attempt_timeout = 400ms;  // the first call (150 ms) fits; the queue's third call does not
-        p.retry.max_attempts = 1;
-        run([&](asio::io_context& io) -> asio::awaitable<void> {
-            ba::client c(io.get_executor(), p);
-            std::vector<int> order;
-            std::vector<error_code> ecs(5);
-            std::vector<ba::diagnostics> diags(5);
-            int done = 0;
-            for (int i = 0; i < 5; ++i)
-                c.stop_ingestion_job(req, diags[i], [&, i](error_code ec, auto) {
-                    ecs[i] = ec;
-                    order.push_back(i);
-                    ++done;
-                });
-            asio::steady_timer t(io, 50ms);
-            co_await t.async_wait(asio::use_awaitable);
-            CHECK(c.pool_stats().waiting == 3);  // one runs, three queue, the fifth was refused
-            CHECK(done == 1);
-            CHECK(ecs[4] == asio::error::no_buffer_space);
-            CHECK(diags[4].client_message().find("max_waiting") != std::string::npos);
-            while (done < 5) {
-                t.expires_after(20ms);
-                co_await t.async_wait(asio::use_awaitable);
-            }
-            // 0 at ~150 ms, 1 at ~300 ms, then 2 (queued at 0, deadline 400 ms) times out in the
-            // queue or runs past it, and 3 times out waiting.
-            CHECK(!ecs[0]);
-            CHECK(!ecs[1]);
-            CHECK(ecs[3] == ba::errc::timeout);
-            CHECK(diags[3].client_message().find("waiting for a free connection") != std::string::npos);
-            CHECK(order[0] == 4);
-            CHECK(order[1] == 0);
-            CHECK(order[2] == 1);
-            CHECK(c.pool_stats().waiting == 0);
-        });
+        // Every verdict rests on margins of half a second or more, not on two timers racing.
+        // FIFO and max_waiting: one connection, answers after 500 ms; the fifth call is refused
+        // at once, the others complete in order.
+        {
+            local::server_thread st({}, [&](const local::request_type&, const local::request_info&) { return ok_reply(500ms); });
+            ca_file ca(st.get());
+            auto p = params_for(st.get(), ca.path);
+            p.pool.max_connections = 1;
+            p.pool.max_waiting = 3;
+            p.attempt_timeout = 30s;
+            p.retry.max_attempts = 1;
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client c(io.get_executor(), p);
+                std::vector<int> order;
+                std::vector<error_code> ecs(5);
+                std::vector<ba::diagnostics> diags(5);
+                int done = 0;
+                for (int i = 0; i < 5; ++i)
+                    c.stop_ingestion_job(req, diags[i], [&, i](error_code ec, auto) {
+                        ecs[i] = ec;
+                        order.push_back(i);
+                        ++done;
+                    });
+                co_await asio::post(io, asio::use_awaitable);  // the refusal is posted, not inline
+                CHECK(c.pool_stats().waiting == 3);  // one runs, three queue, the fifth was refused
+                CHECK(ecs[4] == asio::error::no_buffer_space);
+                CHECK(diags[4].client_message().find("max_waiting") != std::string::npos);
+                asio::steady_timer t(io);
+                while (done < 5) {
+                    t.expires_after(20ms);
+                    co_await t.async_wait(asio::use_awaitable);
+                }
+                CHECK(order == std::vector<int>{4, 0, 1, 2, 3});
+                for (int i = 0; i < 4; ++i) CHECK_FALSE(ecs[i]);
+                CHECK(c.pool_stats().waiting == 0);
+            });
+        }
+        // The attempt timeout bounds the wait in the queue. X's first attempt fails after 1 s
+        // (503) and its second stalls, so X holds the one connection from 0 to 3 s (its second
+        // attempt's deadline); Y, queued at 0 with a 2 s attempt timeout, must time out waiting
+        // at 2 s, a second away from either of X's events.
+        {
+            local::server_thread st({}, [&](const local::request_type&, const local::request_info& info) {
+                local::reply r;
+                if (info.connection_id == 1 && info.index_on_connection == 1) {
+                    r = error_reply(503, "ServiceUnavailableException", "busy");
+                    r.delay = 1s;
+                } else {
+                    r.kind = local::reply::stall;
+                    r.delay = 6s;
+                }
+                return r;
+            });
+            ca_file ca(st.get());
+            auto p = params_for(st.get(), ca.path);
+            p.pool.max_connections = 1;
+            p.attempt_timeout = 2s;
+            p.retry.max_attempts = 2;
+            p.retry.base_delay = 1ms;
+            run([&](asio::io_context& io) -> asio::awaitable<void> {
+                ba::client c(io.get_executor(), p);
+                std::optional<error_code> x, y;
+                ba::diagnostics dx, dy;
+                c.stop_ingestion_job(req, dx, [&](error_code ec, auto) { x = ec; });
+                c.stop_ingestion_job(req, dy, [&](error_code ec, auto) { y = ec; });
+                asio::steady_timer t(io);
+                while (!x || !y) {
+                    t.expires_after(20ms);
+                    co_await t.async_wait(asio::use_awaitable);
+                }
+                CHECK(*y == ba::errc::timeout);
+                CHECK_MESSAGE(dy.client_message().find("waiting for a free connection") != std::string::npos,
+                              dy.client_message());
+                CHECK(*x == ba::errc::timeout);
+                CHECK(dx.attempts() == 2);
+            });
+        }
     }
 }
 

@@ -803,7 +803,7 @@ TEST_SUITE("credentials")
     {
         recording_server srv;
         test_util::temp_dir d;
-        auto script = d.write("proc.sh", "echo run >> " + d.p("count") + "\nsleep 0.5\necho '" +
+        auto script = d.write("proc.sh", "echo run >> " + d.p("count") + "\nsleep 2\necho '" +
                                             creds_json("AKIDSHARED", std::chrono::system_clock::now() + 1h, true) + "'\n");
         auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
         env_guard env({{"AWS_CONFIG_FILE", config}});
@@ -833,7 +833,7 @@ TEST_SUITE("credentials")
     {
         recording_server srv;
         test_util::temp_dir d;
-        auto script = d.write("proc.sh", "sleep 0.5\necho '" +
+        auto script = d.write("proc.sh", "sleep 2\necho '" +
                                             creds_json("AKIDLATE", std::chrono::system_clock::now() + 1h, true) + "'\n");
         auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
         env_guard env({{"AWS_CONFIG_FILE", config}});
@@ -908,26 +908,26 @@ TEST_SUITE("credentials")
     {
         recording_server srv;
         test_util::temp_dir d;
-        // First run: credentials that expire at once; the second run takes 3 s.
-        auto script = d.write("proc.sh", "if [ -f " + d.p("ran") + " ]; then sleep 3; fi\ntouch " + d.p("ran") +
+        // First run: credentials that expire within a second; the second run takes 8 s.
+        auto script = d.write("proc.sh", "if [ -f " + d.p("ran") + " ]; then sleep 8; fi\ntouch " + d.p("ran") +
                                              "\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIDSHORT\", \"SecretAccessKey\": \"S\", "
                                              "\"Expiration\": \"'$(date -u -d '+1 second' +%Y-%m-%dT%H:%M:%SZ)'\"}'\n");
         auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
         env_guard env({{"AWS_CONFIG_FILE", config}});
         run([&](asio::io_context& io) -> asio::awaitable<void> {
             auto p = params(srv.url());
-            p.operation_timeout = 300ms;
+            p.operation_timeout = 2s;  // the first call (a shell run and a request) fits with a 10x margin
             ba::client c(io.get_executor(), p);
             ba::diagnostics diag;
             auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
             REQUIRE_MESSAGE(!ec, diag.client_message());  // a connection is now idle in the pool
-            asio::steady_timer t(io, 2100ms);  // past the credentials' expiration
+            asio::steady_timer t(io, 2100ms);  // past the credentials' expiration (at most 2 s away)
             co_await t.async_wait(asio::use_awaitable);
             auto began = std::chrono::steady_clock::now();
             auto [ec2, r2] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
             CHECK(ec2 == ba::errc::timeout);
             CHECK_MESSAGE(diag.client_message().find("waiting for credentials") != std::string::npos, diag.client_message());
-            CHECK(std::chrono::steady_clock::now() - began < 2s);  // the 3 s fetch was not waited for
+            CHECK(std::chrono::steady_clock::now() - began < 5s);  // the 8 s fetch was not waited for
         });
         CHECK(srv.authorizations.size() == 1);
     }

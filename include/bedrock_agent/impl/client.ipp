@@ -220,13 +220,7 @@ BEDROCK_AGENT_DECL void client_impl::start_queued(const std::shared_ptr<client_i
     // any I/O post first) calls back here from inside that start: any call started from there
     // is posted, so the stack never holds more than one inline start however long the queue.
     while (auto* next = pool_.next_to_run()) {
-        if (next->cancelled) {
-            // Its cancel was emitted, and the posted work that would take it out of the queue
-            // has not run yet: it ends here, without running.
-            pool_.call_done(/*starting=*/true);
-            fail_queued(next, asio::error::operation_aborted, "cancelled while waiting for a connection");
-            continue;
-        }
+        if (end_abandoned(next)) continue;
         if (starting_inline_) {
             asio::post(ex_, [self, next] { self->start_or_fail(self, next); });
             continue;
@@ -240,16 +234,21 @@ BEDROCK_AGENT_DECL void client_impl::start_queued(const std::shared_ptr<client_i
     }
 }
 
-BEDROCK_AGENT_DECL void client_impl::start_or_fail(const std::shared_ptr<client_impl>& self, queued_call* call)
+BEDROCK_AGENT_DECL bool client_impl::end_abandoned(queued_call* call)
 {
-    if (!call->cancelled && !pool_.closed()) {
-        call->start(self);
-        return;
-    }
+    // Its cancel was emitted (the posted work that would take it out of the queue has not run
+    // yet), or the client shut down: it ends here, without running, and gives back its room.
+    if (!call->cancelled && !pool_.closed()) return false;
     pool_.call_done(/*starting=*/true);
     fail_queued(call, asio::error::operation_aborted,
                 call->cancelled ? "cancelled while waiting for a connection" : "the client was destroyed");
-    start_queued(self);
+    return true;
+}
+
+BEDROCK_AGENT_DECL void client_impl::start_or_fail(const std::shared_ptr<client_impl>& self, queued_call* call)
+{
+    if (end_abandoned(call)) start_queued(self);
+    else call->start(self);
 }
 
 BEDROCK_AGENT_DECL void client_impl::shutdown()

@@ -60,6 +60,9 @@ public:
     /// Starts a queued call that was admitted, unless it was cancelled or the client shut down
     /// meanwhile (then it ends with operation_aborted, and its room goes to the next).
     BEDROCK_AGENT_DECL void start_or_fail(const std::shared_ptr<client_impl>& self, queued_call* call);
+    /// Ends an admitted call that was cancelled, or whose client shut down, before it started
+    /// (true); false if it may run.
+    BEDROCK_AGENT_DECL bool end_abandoned(queued_call* call);
 
     asio::any_io_executor ex_;
     client_params params_;

@@ -163,7 +163,7 @@ int main(int argc, char** argv)
     io.run();
     rss_end = rss_kb();
     double secs = std::chrono::duration<double>(clk::now() - t0).count();
-    auto stats = c.pool_stats();
+    auto stats = c.connection_pool_stats();
     std::uint64_t server_requests = ep.requests();
     std::remove(ep.ca_path.c_str());
 

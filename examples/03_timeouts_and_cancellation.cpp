@@ -49,7 +49,7 @@ asio::awaitable<int> run()
     later.async_wait([&](boost::system::error_code) { sig.emit(asio::cancellation_type::terminal); });
     auto [ec3, resp3] = co_await client.stop_ingestion_job(
         req, asio::bind_cancellation_slot(sig.slot(), asio::as_tuple(asio::use_awaitable)));
-    std::cout << "3. cancelled: " << ec3.message() << "; open connections now: " << client.pool_stats().open << "\n";
+    std::cout << "3. cancelled: " << ec3.message() << "; open connections now: " << client.connection_pool_stats().open << "\n";
     ok += ec3 == asio::error::operation_aborted;
     co_return ok == 3 ? 0 : 1;
 }

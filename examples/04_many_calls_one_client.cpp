@@ -27,7 +27,7 @@ int main()
                                   [&](boost::system::error_code ec, ba::stop_ingestion_job_response) { (ec ? failed : ok)++; });
     }
     io.run();
-    auto s = client.pool_stats();
+    auto s = client.connection_pool_stats();
     std::cout << ok << " stopped, " << failed << " failed, over " << s.connections_opened << " connections ("
               << s.tls_handshakes << " TLS handshakes)\n";
     return ok == 100 && s.connections_opened <= 8 ? 0 : 1;

@@ -42,7 +42,7 @@ public:
         return out;
     }
 
-    bedrock_agent::pool_stats pool_stats() const { return client_.pool_stats(); }
+    bedrock_agent::pool_stats connection_pool_stats() const { return client_.connection_pool_stats(); }
     std::string endpoint_url() const { return client_.endpoint_url(); }
     const std::string& region() const noexcept { return client_.region(); }
 

@@ -245,7 +245,7 @@ TEST_SUITE("client")
                 auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
                 CHECK_FALSE(ec);
                 CHECK(d.attempts() == 2);
-                CHECK(c.pool_stats().open == 1);
+                CHECK(c.connection_pool_stats().open == 1);
             });
             CHECK(seen == 2);
             CHECK(st.get().connections == 2);  // the broken connection was not reused
@@ -277,7 +277,7 @@ TEST_SUITE("client")
             CHECK(d.attempts() == 2);
             CHECK(d.client_message().find("timed out") != std::string::npos);
             CHECK(took < 2s);
-            CHECK(c.pool_stats().open == 0);  // timed-out connections are closed, not returned
+            CHECK(c.connection_pool_stats().open == 0);  // timed-out connections are closed, not returned
         });
         CHECK(seen == 2);
     }
@@ -301,7 +301,7 @@ TEST_SUITE("client")
             auto [ec, out] = co_await c.stop_ingestion_job(req, d, asio::as_tuple(asio::use_awaitable));
             CHECK(ec == ba::errc::timeout);
             CHECK(std::chrono::steady_clock::now() - t0 < 1s);
-            CHECK(c.pool_stats().open == 0);
+            CHECK(c.connection_pool_stats().open == 0);
         });
     }
 
@@ -370,7 +370,7 @@ TEST_SUITE("client")
         run([&](asio::io_context& io) -> asio::awaitable<void> {
             ba::client c(io.get_executor(), params_for(st.get(), ca.path));
             for (int i = 0; i < 3; ++i) co_await c.stop_ingestion_job(req);
-            auto s = c.pool_stats();
+            auto s = c.connection_pool_stats();
             CHECK(s.open == 0);
             CHECK(s.connections_opened == 3);
             CHECK(s.tls_handshakes == 3);
@@ -412,7 +412,7 @@ TEST_SUITE("client")
                     CHECK(out.ingestion_job.status_text == "STOPPING");  // never the stale STOPPED
                     CHECK(d.attempts() == 1);
                 }
-                CHECK(c.pool_stats().connections_opened == 2);
+                CHECK(c.connection_pool_stats().connections_opened == 2);
             });
             CHECK(st.get().requests == 3);
             CHECK(st.get().connections == 2);
@@ -439,8 +439,8 @@ TEST_SUITE("client")
             ba::diagnostics d;
             co_await c.stop_ingestion_job(req, d);
             CHECK(d.attempts() == 1);
-            CHECK(c.pool_stats().closed_while_idle == 1);
-            CHECK(c.pool_stats().replays == 0);
+            CHECK(c.connection_pool_stats().closed_while_idle == 1);
+            CHECK(c.connection_pool_stats().replays == 0);
         });
         CHECK(seen == 2);
 
@@ -460,7 +460,7 @@ TEST_SUITE("client")
             ba::diagnostics d;
             co_await c.stop_ingestion_job(req, d);
             CHECK(d.attempts() == 1);
-            CHECK(c.pool_stats().replays == 1);
+            CHECK(c.connection_pool_stats().replays == 1);
         });
         CHECK(answered == 2);
     }
@@ -503,13 +503,13 @@ TEST_SUITE("client")
                     if (ec) ++failed;
                 });
             while (done < 40) {
-                max_waiting = std::max(max_waiting, c.pool_stats().waiting);
+                max_waiting = std::max(max_waiting, c.connection_pool_stats().waiting);
                 asio::steady_timer t(io, 5ms);
                 co_await t.async_wait(asio::use_awaitable);
             }
             CHECK(failed == 0);
             CHECK(max_waiting >= 30);
-            auto s = c.pool_stats();
+            auto s = c.connection_pool_stats();
             CHECK(s.connections_opened == 4);
             CHECK(s.tls_handshakes == 4);
             CHECK(s.open == 4);
@@ -540,10 +540,10 @@ TEST_SUITE("client")
                         if (ec || r.ingestion_job.ingestion_job_id != "IJ12345678") ++failed;
                     });
                 while (done < 120) {
-                    most_opening = std::max(most_opening, c.pool_stats().opening);
+                    most_opening = std::max(most_opening, c.connection_pool_stats().opening);
                     co_await asio::post(io, asio::use_awaitable);
                 }
-                end = c.pool_stats();
+                end = c.connection_pool_stats();
             });
             CHECK(failed == 0);
             CHECK(end.opening == 0);
@@ -593,7 +593,7 @@ TEST_SUITE("client")
                 co_await t.async_wait(asio::use_awaitable);
             }
             CHECK(refused == 30);
-            auto s = c.pool_stats();
+            auto s = c.connection_pool_stats();
             CHECK(s.opening == 0);
             CHECK(s.open == 0);
             CHECK(s.waiting == 0);
@@ -618,7 +618,7 @@ TEST_SUITE("client")
             CHECK_FALSE(ec);
             CHECK(d.client_message() == "");
             CHECK(bad == 10);
-            CHECK(c.pool_stats().waiting == 0);
+            CHECK(c.connection_pool_stats().waiting == 0);
         });
     }
 
@@ -648,7 +648,7 @@ TEST_SUITE("client")
             });
             asio::steady_timer t(io, 50ms);
             co_await t.async_wait(asio::use_awaitable);
-            auto s = c.pool_stats();
+            auto s = c.connection_pool_stats();
             CHECK(s.opening == 1);
             CHECK(s.waiting == 1);  // room for three more calls, but not for a second opening
             while (done < 2) {
@@ -662,7 +662,7 @@ TEST_SUITE("client")
             // would end it at ~800 ms).
             CHECK(took2 >= 400ms);
             CHECK(took2 < 700ms);
-            CHECK(c.pool_stats().opening == 0);
+            CHECK(c.connection_pool_stats().opening == 0);
         });
     }
 
@@ -696,25 +696,25 @@ TEST_SUITE("client")
                                  }));
             asio::steady_timer t(io, 100ms);
             co_await t.async_wait(asio::use_awaitable);
-            CHECK(c.pool_stats().waiting == 1);
+            CHECK(c.connection_pool_stats().waiting == 1);
             waiting.emit(asio::cancellation_type::terminal);
             t.expires_after(20ms);
             co_await t.async_wait(asio::use_awaitable);
             CHECK(wait_done);
             CHECK(wait_ec == asio::error::operation_aborted);
-            CHECK(c.pool_stats().waiting == 0);
+            CHECK(c.connection_pool_stats().waiting == 0);
             mid.emit(asio::cancellation_type::terminal);
             t.expires_after(20ms);
             co_await t.async_wait(asio::use_awaitable);
             CHECK(mid_done);
             CHECK(mid_ec == asio::error::operation_aborted);
-            CHECK(c.pool_stats().open == 0);  // the connection in use was closed, not returned
+            CHECK(c.connection_pool_stats().open == 0);  // the connection in use was closed, not returned
 
             // With awaitable operators: a call racing a short timer loses and is cancelled.
             asio::steady_timer t2(io, 100ms);
             auto v = co_await (c.stop_ingestion_job(req) || t2.async_wait(asio::use_awaitable));
             CHECK(v.index() == 1);
-            CHECK(c.pool_stats().open == 0);
+            CHECK(c.connection_pool_stats().open == 0);
         });
         CHECK(seen == 2);
     }
@@ -757,7 +757,7 @@ TEST_SUITE("client")
             t.expires_after(50ms);
             co_await t.async_wait(asio::use_awaitable);
             CHECK(d.attempts() == requests.load());  // no attempt after the cancellation
-            CHECK(c.pool_stats().idle == 1);  // the connection itself was healthy
+            CHECK(c.connection_pool_stats().idle == 1);  // the connection itself was healthy
         });
     }
 
@@ -892,7 +892,7 @@ TEST_SUITE("client")
         CHECK(ec == ba::errc::conflict);
         CHECK(d.message() == "job not running");
         CHECK_THROWS_AS(b.stop_ingestion_job({"bad", "DS12345678", "IJ12345678"}), ba::error_with_diagnostics);
-        CHECK(b.pool_stats().connections_opened == 1);
+        CHECK(b.connection_pool_stats().connections_opened == 1);
     }
 
     TEST_CASE("io_context::run() returns as soon as the calls are done: no timer outlives them")
@@ -918,7 +918,7 @@ TEST_SUITE("client")
         auto took = std::chrono::steady_clock::now() - t0;
         CHECK(done == 3);
         CHECK(took < 2s);  // the watch would hold run() for 3.1 s (connect) or 60 s (attempt)
-        CHECK(c.pool_stats().idle == 1);
+        CHECK(c.connection_pool_stats().idle == 1);
     }
 
     TEST_CASE("calls beyond max_connections queue FIFO, bounded by max_waiting and the attempt timeout")
@@ -947,7 +947,7 @@ TEST_SUITE("client")
                         ++done;
                     });
                 co_await asio::post(io, asio::use_awaitable);  // the refusal is posted, not inline
-                CHECK(c.pool_stats().waiting == 3);  // one runs, three queue, the fifth was refused
+                CHECK(c.connection_pool_stats().waiting == 3);  // one runs, three queue, the fifth was refused
                 CHECK(ecs[4] == asio::error::no_buffer_space);
                 CHECK(diags[4].client_message().find("max_waiting") != std::string::npos);
                 asio::steady_timer t(io);
@@ -957,7 +957,7 @@ TEST_SUITE("client")
                 }
                 CHECK(order == std::vector<int>{4, 0, 1, 2, 3});
                 for (int i = 0; i < 4; ++i) CHECK_FALSE(ecs[i]);
-                CHECK(c.pool_stats().waiting == 0);
+                CHECK(c.connection_pool_stats().waiting == 0);
             });
         }
         // The attempt timeout bounds the wait in the queue. X's first attempt fails after 1 s
@@ -1034,7 +1034,7 @@ TEST_SUITE("client-load")
                 co_await t.async_wait(asio::use_awaitable);
             }
             CHECK(failed == 0);
-            auto s = c.pool_stats();
+            auto s = c.connection_pool_stats();
             CHECK(s.connections_opened <= 64);
             CHECK(s.tls_handshakes <= 64);
             CHECK(s.waiting == 0);

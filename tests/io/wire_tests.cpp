@@ -183,7 +183,7 @@ TEST_SUITE("wire")
             c.stop_ingestion_job(req, asio::bind_cancellation_slot(sb.slot(), [&](boost::system::error_code ec, auto) { b = ec; }));
             asio::steady_timer t(io, 200ms);
             co_await t.async_wait(asio::use_awaitable);
-            REQUIRE(c.pool_stats().waiting == 1);
+            REQUIRE(c.connection_pool_stats().waiting == 1);
             sa.emit(asio::cancellation_type::terminal);
             sb.emit(asio::cancellation_type::terminal);
             while (!a || !b) {
@@ -320,13 +320,13 @@ TEST_SUITE("wire")
                 auto r = co_await call(c);
                 CHECK_MESSAGE(!r.ec, r.message);
             }
-            CHECK(c.pool_stats().connections_opened == 3);
-            CHECK(c.pool_stats().name_lookups == 1);
+            CHECK(c.connection_pool_stats().connections_opened == 3);
+            CHECK(c.connection_pool_stats().name_lookups == 1);
             asio::steady_timer t(io, 1500ms);
             co_await t.async_wait(asio::use_awaitable);
             auto r = co_await call(c);
             CHECK_FALSE(r.ec);
-            CHECK(c.pool_stats().name_lookups == 2);
+            CHECK(c.connection_pool_stats().name_lookups == 2);
         });
     }
 }
@@ -358,8 +358,8 @@ TEST_SUITE("wire")
                 CHECK_MESSAGE(!ec, d.client_message());
                 CHECK(out.ingestion_job.status_text == "S2");  // a new connection's answer
                 CHECK(d.attempts() == 1);
-                CHECK(c.pool_stats().closed_while_idle == 1);
-                CHECK(c.pool_stats().replays == 0);  // found before anything was sent on it
+                CHECK(c.connection_pool_stats().closed_while_idle == 1);
+                CHECK(c.connection_pool_stats().replays == 0);  // found before anything was sent on it
             });
             CHECK(srv.connections == 2);
         }

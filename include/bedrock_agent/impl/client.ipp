@@ -11,6 +11,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <cstdlib>
 
@@ -29,7 +33,6 @@ BEDROCK_AGENT_DECL bool is_valid_region(std::string_view r)
 
 inline std::string hostport(const endpoint& ep) { return ep.host_header.empty() ? ep.host : ep.host_header; }
 
-inline std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
 // (Coroutines here use named functions, not lambdas: a lambda in an inline coroutine's frame
 // has no linkage, which GCC warns about in header-only mode.)
@@ -72,20 +75,34 @@ BEDROCK_AGENT_COLD inline std::string redacted_response(const sansio::response_d
     return out + "body: " + std::to_string(r.body.size()) + " bytes\n";
 }
 
-inline std::string op_timeout_message(std::chrono::milliseconds limit, const char* where, unsigned attempts)
+/// Ends a call that never ran (queued, or refused at the door) with `ec`: through the handler's
+/// executor, never inline. The node is gone afterwards.
+inline void fail_queued(const std::shared_ptr<client_impl>& impl, queued_call* c, error_code ec, std::string_view why)
 {
-    return "operation_timeout (" + ms_text(limit) + ") passed " + where + " after " + std::to_string(attempts) +
-           " attempt(s)";
-}
-
-inline void fail_queued(queued_call* c, error_code ec, std::string_view why)
-{
+    std::unique_ptr<queued_call> node(c);
     if (c->diag) {
         c->diag->clear();
         c->diag->set_client_message(why);
     }
-    c->fail(ec);
+    auto slot = asio::get_associated_cancellation_slot(c->handler);
+    if (slot.is_connected()) slot.clear();
+    asio::post(impl->ex_, asio::append(std::move(c->handler), ec));
 }
+
+/// co_spawn's completion: (exception_ptr, error_code) to the call's handler, whose executor,
+/// allocator and cancellation slot it carries.
+struct spawn_completion {
+    call_handler handler;
+    void operator()(std::exception_ptr ep, error_code ec)
+    {
+        if (ep) std::rethrow_exception(ep);  // only std::bad_alloc can get here
+        std::move(handler)(ec);
+    }
+    using cancellation_slot_type = asio::cancellation_slot;
+    cancellation_slot_type get_cancellation_slot() const noexcept { return handler.get_cancellation_slot(); }
+    using allocator_type = call_handler::allocator_type;
+    allocator_type get_allocator() const noexcept { return handler.get_allocator(); }
+};
 
 inline std::string waited_too_long(const client_params& p, const pool& pl)
 {
@@ -102,7 +119,7 @@ BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_exec
 {
     pool_.on_queue_timeout = [](queued_call* c, void* self) {
         auto* impl = static_cast<client_impl*>(self);
-        fail_queued(c, make_error_code(errc::timeout), waited_too_long(impl->params_, impl->pool_));
+        fail_queued(impl->shared_from_this(), c, make_error_code(errc::timeout), waited_too_long(impl->params_, impl->pool_));
     };
     pool_.on_queue_timeout_arg = this;
     // Region, endpoint, retries, CA bundle and credentials: explicit params, then the
@@ -124,6 +141,8 @@ BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_exec
         std::string why;
         if (auto ec = parse_endpoint(endpoint_url_, ep_, why)) fail_config(ec, why);
     }
+    host_text_ = hostport(ep_);
+    header_limit_ = static_cast<std::uint32_t>(std::min<std::size_t>(params_.max_response_header_bytes, UINT32_MAX));
     if (st.creds) {
         creds_ = *st.creds;
     } else if (!config_ec_) {
@@ -160,18 +179,43 @@ BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_exec
     }
 }
 
-BEDROCK_AGENT_DECL bool admit_here(const std::shared_ptr<client_impl>& impl) noexcept
+/// True if this thread runs the client's executor (an io_context's, or a strand of one): the
+/// admission count may be touched here, and a call admitted here starts without a queue node.
+inline bool on_client_executor(const client_impl& impl) noexcept
 {
-    // The admission count belongs to the client's executor: touch it only from its thread.
-    bool here = false;
-    if (const auto* e = impl->ex_.target<asio::io_context::executor_type>()) here = e->running_in_this_thread();
-    else if (const auto* st = impl->ex_.target<asio::strand<asio::io_context::executor_type>>())
-        here = st->running_in_this_thread();
-    return here && impl->pool_.admit();
+    if (const auto* e = impl.ex_.target<asio::io_context::executor_type>()) return e->running_in_this_thread();
+    if (const auto* st = impl.ex_.target<asio::strand<asio::io_context::executor_type>>())
+        return st->running_in_this_thread();
+    return false;
 }
 
-BEDROCK_AGENT_DECL void submit(const std::shared_ptr<client_impl>& impl, queued_call* call)
+BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_impl> impl, const operation& op,
+                                                       void* data, diagnostics* diag, clock_type::time_point submitted);
+
+/// Runs an admitted call: its coroutine, completing `handler`.
+inline void spawn_call(const std::shared_ptr<client_impl>& impl, const operation& op, void* data, diagnostics* diag,
+                       call_handler handler, clock_type::time_point submitted = {})
 {
+    asio::co_spawn(impl->ex_, run_call(impl, op, data, diag, submitted), spawn_completion{std::move(handler)});
+}
+
+BEDROCK_AGENT_DECL void client_impl::start_call(const std::shared_ptr<client_impl>& self, queued_call* call)
+{
+    std::unique_ptr<queued_call> node(call);
+    auto slot = asio::get_associated_cancellation_slot(call->handler);
+    if (slot.is_connected()) slot.clear();
+    spawn_call(self, *call->op, call->data, call->diag, std::move(call->handler), call->submitted);
+}
+
+BEDROCK_AGENT_DECL void async_call(const std::shared_ptr<client_impl>& impl, operation_id id, void* data,
+                                   diagnostics* diag, call_handler handler)
+{
+    const operation& op = operation_of(id);
+    if (on_client_executor(*impl) && impl->pool_.admit()) {
+        spawn_call(impl, op, data, diag, std::move(handler));
+        return;
+    }
+    auto* call = new queued_call(std::move(handler), &op, data, diag);
     // On the client's executor (a strand, when calls come from several threads).
     asio::dispatch(impl->ex_, [impl, call] { impl->admit(impl, call); });
 }
@@ -179,11 +223,11 @@ BEDROCK_AGENT_DECL void submit(const std::shared_ptr<client_impl>& impl, queued_
 BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& self, queued_call* call)
 {
     if (pool_.admit()) {
-        call->start(self);
+        start_call(self, call);
         return;
     }
     if (pool_.waiting() >= params_.pool.max_waiting) {
-        fail_queued(call, asio::error::no_buffer_space, "too many calls waiting for a connection (pool_params::max_waiting)");
+        fail_queued(self, call, asio::error::no_buffer_space, "too many calls waiting for a connection (pool_params::max_waiting)");
         return;
     }
     // The wait counts against the first attempt's timeout and the operation's: the call's
@@ -195,14 +239,24 @@ BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& s
         if (limit.count()) call->deadline = std::min(call->deadline, now + limit);
     pool_.enqueue(call);
     call->id = ++queued_ids_;
-    call->connect_cancellation(
-        [](client_impl& impl, std::uint32_t id) {
-            if (auto* c = impl.pool_.find_queued(id)) {
-                impl.pool_.unlink(c);
-                fail_queued(c, asio::error::operation_aborted, "cancelled while waiting for a connection");
-            }
-        },
-        self);
+    // A cancellation takes the call out of the queue, through the client's executor (as co_spawn
+    // does), if it is still there.
+    auto slot = asio::get_associated_cancellation_slot(call->handler);
+    if (slot.is_connected())
+        slot.assign([node = call, ex = ex_, weak = std::weak_ptr<client_impl>(self), id = call->id](asio::cancellation_type t) {
+            if (t == asio::cancellation_type::none) return;
+            node->cancelled = true;  // the node lives while this handler is installed
+            // Posted, not dispatched: taking the call out of the queue clears this slot, which
+            // must not happen while this handler runs.
+            asio::post(ex, [weak, id] {
+                auto impl = weak.lock();
+                if (!impl) return;
+                if (auto* c = impl->pool_.find_queued(id)) {
+                    impl->pool_.unlink(c);
+                    fail_queued(impl, c, asio::error::operation_aborted, "cancelled while waiting for a connection");
+                }
+            });
+        });
 }
 
 BEDROCK_AGENT_DECL void client_impl::call_done(const std::shared_ptr<client_impl>& self, bool starting)
@@ -230,7 +284,7 @@ BEDROCK_AGENT_DECL void client_impl::start_queued(const std::shared_ptr<client_i
             bool& flag;
             ~reset() { flag = false; }
         } guard{starting_inline_};
-        next->start(self);
+        start_call(self, next);
     }
 }
 
@@ -240,7 +294,7 @@ BEDROCK_AGENT_DECL bool client_impl::end_abandoned(queued_call* call)
     // yet), or the client shut down: it ends here, without running, and gives back its room.
     if (!call->cancelled && !pool_.closed()) return false;
     pool_.call_done(/*starting=*/true);
-    fail_queued(call, asio::error::operation_aborted,
+    fail_queued(shared_from_this(), call, asio::error::operation_aborted,
                 call->cancelled ? "cancelled while waiting for a connection" : "the client was destroyed");
     return true;
 }
@@ -248,18 +302,19 @@ BEDROCK_AGENT_DECL bool client_impl::end_abandoned(queued_call* call)
 BEDROCK_AGENT_DECL void client_impl::start_or_fail(const std::shared_ptr<client_impl>& self, queued_call* call)
 {
     if (end_abandoned(call)) start_queued(self);
-    else call->start(self);
+    else start_call(self, call);
 }
 
 BEDROCK_AGENT_DECL void client_impl::shutdown()
 {
     pool_.shutdown();
-    while (auto* c = pool_.pop_queued()) fail_queued(c, asio::error::operation_aborted, "the client was destroyed");
+    auto self = shared_from_this();
+    while (auto* c = pool_.pop_queued()) fail_queued(self, c, asio::error::operation_aborted, "the client was destroyed");
     if (creds_cache_) creds_cache_->shutdown();
     for (auto* t : sleeping_) t->cancel();
 }
 
-BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, clock_type::time_point deadline, diagnostics& d)
+BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, clock_type::time_point deadline, std::string& why)
 {
     using asio::ip::tcp;
     ++pool_.connections_opened;
@@ -290,10 +345,10 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
             if (cs.cancelled() != asio::cancellation_type::none || pool_.closed()) co_return asio::error::operation_aborted;
             if (ec) {
                 if (timed_out && ec == asio::error::operation_aborted) {
-                    d.set_client_message("resolving " + ep_.host + " timed out");
+                    why = ("resolving " + ep_.host + " timed out");
                     co_return make_error_code(errc::timeout);
                 }
-                d.set_client_message("resolving " + ep_.host + ": " + ec.message());
+                why = ("resolving " + ep_.host + ": " + ec.message());
                 co_return ec;
             }
             resolved_ = results;
@@ -307,10 +362,10 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     if (cec || c.timed_out) {
         resolved_ = {};  // look the name up again next time
         if (c.timed_out) {
-            d.set_client_message("connecting to " + hostport(ep_) + " timed out");
+            why = ("connecting to " + hostport(ep_) + " timed out");
             co_return make_error_code(errc::timeout);
         }
-        d.set_client_message("connecting to " + hostport(ep_) + ": " + cec.message());
+        why = ("connecting to " + hostport(ep_) + ": " + cec.message());
         co_return cec;
     }
     error_code ignored;
@@ -318,13 +373,13 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     error_code aec;
     c.attach(aec);
     if (aec) {
-        d.set_client_message("setting up the connection to " + hostport(ep_) + ": " + aec.message());
+        why = ("setting up the connection to " + hostport(ep_) + ": " + aec.message());
         co_return aec;
     }
     if (!c.is_tls()) co_return error_code{};
 
     if (!prepare_tls(c, ep_.host, params_.verify_tls)) {
-        d.set_client_message("cannot verify the host name " + ep_.host);
+        why = ("cannot verify the host name " + ep_.host);
         co_return make_error_code(errc::invalid_configuration);
     }
     SSL* ssl = c.ssl.get();
@@ -333,10 +388,10 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     error_code hec = co_await tls_handshake(c);
     if (hec || c.timed_out) {
         if (c.timed_out) {
-            d.set_client_message("TLS handshake with " + hostport(ep_) + " timed out");
+            why = ("TLS handshake with " + hostport(ep_) + " timed out");
             co_return make_error_code(errc::timeout);
         }
-        d.set_client_message("TLS handshake with " + hostport(ep_) + ": " + handshake_failure(c, hec));
+        why = ("TLS handshake with " + hostport(ep_) + ": " + handshake_failure(c, hec));
         co_return hec;
     }
     ++pool_.tls_handshakes;
@@ -344,271 +399,201 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     co_return error_code{};
 }
 
-BEDROCK_AGENT_DECL void client_impl::prepare_request(connection& conn, const stop_ingestion_job_request& req,
-                                                     const credentials& creds, unsigned n, std::string_view invocation_id,
-                                                     clock_type::time_point deadline)
+BEDROCK_AGENT_DECL void client_impl::write_request(connection& conn, const operation& op, const void* data,
+                                                   const credentials& creds, unsigned attempt,
+                                                   std::string_view invocation_id, clock_type::time_point deadline)
 {
-    writer_.write(conn.out, req,
-                  {ep_, creds, region_, std::chrono::system_clock::now() + clock_offset_, invocation_id, n,
-                   std::max(1u, *params_.retry.max_attempts), &keys_});
+    op.write(writer_, conn.out, data,
+             {ep_, creds, region_, std::chrono::system_clock::now() + clock_offset_, invocation_id, attempt,
+              std::max(1u, *params_.retry.max_attempts), &keys_});
     if (params_.debug_log) params_.debug_log(redacted_request(conn.out, ep_));
     conn.response.keep_fields = static_cast<bool>(params_.debug_log);
     conn.deadline = deadline;
     pool_.track(&conn);
 }
 
-BEDROCK_AGENT_DECL error_code client_impl::finish_attempt(std::unique_ptr<connection> conn, const exchange_result& x,
-                                                          bool cancelled, unsigned n, stop_ingestion_job_response& out,
-                                                          unsigned& http_status, bool& skew_corrected, diagnostics& d)
+BEDROCK_AGENT_DECL void client_impl::read_answer(connection& conn, const operation& op, void* data, diagnostics& d,
+                                                 sansio::call_event& ev)
 {
-    error_code ec = x.ec;
-    const std::string_view step = x.step;
-    if (ec) {
-        conn->close();
-        pool_.release(nullptr, false);
-        if (cancelled) {
-            return asio::error::operation_aborted;
-        } else if (conn->timed_out) {
-            d.set_client_message(std::string("attempt ") + std::to_string(n) + " timed out " + std::string(step));
-            return make_error_code(errc::timeout);
-        } else if (ec == http::error::body_limit || ec == http::error::header_limit) {
-            d.set_client_message(ec == http::error::body_limit
-                                     ? "the response body is larger than " +
-                                           std::to_string(params_.max_response_body_bytes) + " bytes"
-                                     : "the response headers (interim responses, chunk-size lines, chunk extensions and "
-                                       "trailers included) are larger than " +
-                                           std::to_string(params_.max_response_header_bytes) + " bytes");
-            return make_error_code(errc::response_too_large);
-        }
-        d.set_client_message(std::string(step) + " (" + hostport(ep_) + "): " + ec.message());
-        return ec;
-    }
-    const auto& res = conn->response;
+    const auto& res = conn.response;
     if (params_.debug_log) params_.debug_log(redacted_response(res));
-    if (conn->is_tls() && !conn->session_saved) {
+    if (conn.is_tls() && !conn.session_saved) {
         // TLS 1.3 tickets arrive after the handshake; by the first response they are in.
-        conn->session_saved = true;
-        SSL_SESSION* s = SSL_get1_session(conn->ssl.get());
+        conn.session_saved = true;
+        SSL_SESSION* s = SSL_get1_session(conn.ssl.get());
         if (s && SSL_SESSION_is_resumable(s)) pool_.tls_session.reset(s, ssl_session_deleter{});
         else if (s) SSL_SESSION_free(s);
     }
-    // The response is parsed before the connection goes back: its buffers are the
-    // connection's.
-    http_status = res.status;
+    // Parsed before the connection goes back: the response's buffers are the connection's.
     d.set_http_status(res.status);
     d.set_request_id(res.request_id);
     if (res.status / 100 == 2) {
-        ec = parse_stop_ingestion_job_response(res.body, out, d);
-        http_status = 0;
-    } else {
-        ec = parse_error_response({res.status, res.reason, res.error_type, res.request_id, res.body}, d);
-        if (auto offset = sansio::clock_skew_offset(d.aws_error_code(), res.date, std::chrono::system_clock::now())) {
-            clock_offset_ = *offset;
-            skew_corrected = true;
-        }
+        ev.ec = op.parse(res.body, data, d);
+        return;
     }
-    bool reusable = x.keep_alive && !conn->holds_input() && !conn->timed_out;
-    if (!reusable) conn->close(/*clean=*/true);
-    pool_.release(std::move(conn), reusable);
-    return ec;
+    ev.http_status = res.status;
+    ev.ec = parse_error_response({res.status, res.reason, res.error_type, res.request_id, res.body}, d);
+    ev.aws_code = d.aws_error_code();
+    if (auto offset = sansio::clock_skew_offset(d.aws_error_code(), res.date, std::chrono::system_clock::now())) {
+        clock_offset_ = *offset;
+        ev.clock_skew_corrected = true;
+    }
 }
 
-// What a call ends with: its error, and the response (the completion handler's) it fills.
-struct call_outcome {
-    error_code ec;
-    stop_ingestion_job_response& response;
-};
+BEDROCK_AGENT_DECL void client_impl::settle(const std::shared_ptr<client_impl>& self, std::unique_ptr<connection>& conn,
+                                            sansio::connection_fate fate)
+{
+    using sansio::connection_fate;
+    switch (fate) {
+    case connection_fate::keep: return;
+    case connection_fate::to_idle: pool_.release(std::move(conn), true); break;
+    case connection_fate::close:
+        conn->close(/*clean=*/true);
+        pool_.release(std::move(conn), false);
+        break;
+    case connection_fate::drop:
+        if (conn) conn->close();
+        conn.reset();
+        pool_.release(nullptr, false);
+        break;
+    case connection_fate::replace:
+        conn->close();
+        conn.reset();
+        return;  // the slot stays the call's: it opens a fresh connection next
+    }
+    start_queued(self);  // a connection is idle, or there is room to open one
+}
 
+inline bool call_cancelled(const asio::cancellation_state& cs, const client_impl& c) noexcept
+{
+    return cs.cancelled() != asio::cancellation_type::none || c.pool_.closed();
+}
+
+/// A running call: however it ends, the next queued call may run.
 struct running_call {
     std::shared_ptr<client_impl> impl;
     bool starting = true;  ///< admitted, not yet at its first pool acquire
     ~running_call() { impl->call_done(impl, starting); }
 };
 
-BEDROCK_AGENT_DECL asio::awaitable<error_code> run_stop_ingestion_job(std::shared_ptr<client_impl> impl,
-                                                                     stop_ingestion_job_request req, diagnostics* diag,
-                                                                     stop_ingestion_job_response* response,
-                                                                     clock_type::time_point submitted)
+BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_impl> impl, const operation& op,
+                                                       void* data, diagnostics* diag, clock_type::time_point submitted)
 {
-    // However it ends, the next queued call may run.
     running_call running{impl};
     // A cancelled coroutine must not throw from its next co_await: every outcome is an error code.
     co_await asio::this_coro::throw_if_cancelled(false);
+    const asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
     diagnostics local;
     diagnostics& d = diag ? *diag : local;
     d.clear();
-    call_outcome out{{}, *response};
     client_impl& c = *impl;
 
-    error_code early = c.config_ec_;
-    if (early) d.set_client_message(c.config_msg_);
-    else if (c.pool_.closed()) early = asio::error::operation_aborted;
-    else early = validate(req, d);
-    if (early) {
+    error_code refused = c.config_ec_;
+    if (refused) d.set_client_message(c.config_msg_);
+    else if (c.pool_.closed()) refused = asio::error::operation_aborted;
+    else refused = op.validate(data, d);
+    if (refused) {
         // Never complete inline: go through the executor first.
         co_await asio::post(c.ex_, asio::use_awaitable);
-        co_return early;
+        co_return refused;
     }
 
-    const auto& p = c.params_;
-    const auto began = clock_type::now();
-    // A queued call's clocks started when it was made.
-    const auto start = submitted == clock_type::time_point{} ? began : submitted;
-    const auto op_deadline = p.operation_timeout.count() ? start + p.operation_timeout : clock_type::time_point::max();
-
+    // The I/O of the call: one case per action of the state machine (sansio/call_fsm.hpp), which
+    // makes every decision. Each step reports whether the call was cancelled (or the client shut
+    // down) meanwhile.
     const sansio::uuid_text invocation_id = sansio::make_uuid_v4(c.rng_(), c.rng_());
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
-    sansio::retry_fsm fsm(p.retry, c.quota_);
-
-    for (auto action = fsm.start();;) {
-        if (action.kind == sansio::retry_action::send) {
-            // (The first attempt starts with the call's coroutine, one clock read fewer; its
-            // timeout also counts the call's wait in the queue, began - start.)
-            const bool first = action.attempt == 1;
-            const auto attempt_start = first && !c.creds_cache_ ? began : clock_type::now();
-            const auto timed_from = first ? attempt_start - (began - start) : attempt_start;
-            auto attempt_deadline = op_deadline;
-            if (p.attempt_timeout.count()) attempt_deadline = std::min(op_deadline, timed_from + p.attempt_timeout);
-            // Credentials for this attempt: static ones, or the cache's current ones, read again
-            // for every attempt (as botocore's signer reads them), so a retry after a refresh
-            // signs with the new ones. Waiting for a fetch counts against the attempt's deadline;
-            // the deadline is checked again before anything is written.
-            const credentials* creds = &c.creds_;
-            std::shared_ptr<const credentials> held;
-            auto acquire_at = attempt_start;
-            if (c.creds_cache_) {
-                held = c.creds_cache_->current();
-                if (!held) {
-                    auto got = co_await credentials_cache::get(c.creds_cache_, attempt_deadline);
-                    acquire_at = clock_type::now();
-                    if (!got.ec && acquire_at >= attempt_deadline) {
-                        got.ec = make_error_code(errc::timeout);
-                        got.why = "timed out waiting for credentials";
-                    }
-                    if (got.ec) {  // the cache has already refused empty keys and control characters
-                        d.set_client_message(std::move(got.why));
-                        d.set_attempts(action.attempt - 1);
-                        auto cs = co_await asio::this_coro::cancellation_state;
-                        out.ec = cs.cancelled() != asio::cancellation_type::none || c.pool_.closed()
-                                     ? error_code(asio::error::operation_aborted)
-                                     : got.ec;
-                        if (out.ec == errc::timeout && attempt_deadline == op_deadline)
-                            d.set_client_message(op_timeout_message(p.operation_timeout, "waiting for credentials", fsm.attempts()));
-                        break;
-                    }
-                    held = std::move(got.creds);
-                }
-                creds = held.get();
+    sansio::call_fsm fsm(c.params_, c.quota_, d, c.host_text_, submitted, c.creds_cache_ != nullptr);
+    std::unique_ptr<connection> conn;
+    const credentials* creds = &c.creds_;
+    std::shared_ptr<const credentials> held;  // the cache's, for this attempt
+    std::string why;                          // a failed step's words (credentials, opening)
+    sansio::call_event ev;                    // started
+    for (;;) {
+        const auto now = clock_type::now();
+        const sansio::call_action a = fsm.resume(ev, now);
+        c.settle(impl, conn, a.fate);
+        ev = {};
+        switch (a.kind) {
+        case sansio::call_action::fetch_credentials: {
+            // Read again for every attempt (as botocore's signer reads them), so a retry after a
+            // refresh signs with the new ones.
+            ev.kind = sansio::call_event::credentials_ready;
+            held = c.creds_cache_->current();
+            if (!held) {
+                auto got = co_await credentials_cache::get(c.creds_cache_, a.deadline);
+                ev.ec = got.ec;
+                why = std::move(got.why);
+                ev.why = why;
+                held = std::move(got.creds);
             }
-            // Each attempt reports only its own outcome.
-            d.set_aws_error_code({});
-            d.set_message({});
-            d.set_request_id({});
-            d.set_http_status(0);
-            d.set_field_list({});
-            d.set_client_message({});
-            unsigned http_status = 0;
-            bool skew_corrected = false;
-            error_code ec;
-            {
-                // One attempt, inline (one coroutine frame fewer per call): a connection from the
-                // pool (opened if need be), the request, the response into out.response (2xx) or
-                // into d (an error; http_status set).
-                lease l = c.pool_.acquire(acquire_at, running.starting);
-                std::unique_ptr<connection> conn = std::move(l.conn);
-                bool replayed = false;
-                while (!l.ec) {
-                    if (!conn) {
-                        conn = std::make_unique<connection>(c.ex_, c.ep_.tls ? c.ctx_ : nullptr);
-                        c.pool_.track(conn.get());
-                        c.pool_.opening_started();
-                        error_code oec = co_await c.open(*conn, attempt_deadline, d);
-                        c.pool_.opening_ended();
-                        c.pool_.untrack(conn.get());
-                        c.start_queued(impl);  // room to open another
-                        if (oec) {
-                            c.pool_.release(nullptr, false);
-                            ec = oec;
-                            break;
-                        }
-                    }
-                    if (auto cs = co_await asio::this_coro::cancellation_state;
-                        cs.cancelled() != asio::cancellation_type::none || c.pool_.closed()) {
-                        // Cancelled, or the client shut down, while the connection was found or
-                        // opened: nothing is sent.
-                        conn->close();
-                        c.pool_.release(nullptr, false);
-                        ec = asio::error::operation_aborted;
-                        break;
-                    }
-                    c.prepare_request(*conn, req, *creds, action.attempt,
-                                      std::string_view(invocation_id.data(), invocation_id.size()), attempt_deadline);
-                    auto header_limit =
-                        static_cast<std::uint32_t>(std::min<std::size_t>(c.params_.max_response_header_bytes, UINT32_MAX));
-                    // The exchange: send conn->out, read the response into conn->response,
-                    // parsing bytes as they arrive.
-                    exchange_result x;
-                    co_await exchange(*conn, x, header_limit, c.params_.max_response_body_bytes);
-                    c.pool_.untrack(conn.get());
-                    if (x.sent) ++c.pool_.requests_sent;
-                    auto ccs = co_await asio::this_coro::cancellation_state;
-                    bool cancelled = ccs.cancelled() != asio::cancellation_type::none || c.pool_.closed();
-                    if (x.ec && !cancelled && !conn->timed_out && conn->reused && !replayed && !x.got_some &&
-                        !conn->holds_input() && sansio::classify(x.ec) == sansio::error_class::transient) {
-                        // The server closed the connection while it sat idle: resend once on a
-                        // fresh one, in the same slot, without spending a retry attempt.
-                        conn->close();
-                        conn.reset();
-                        replayed = true;
-                        ++c.pool_.replays;
-                        continue;
-                    }
-                    ec = c.finish_attempt(std::move(conn), x, cancelled, action.attempt, out.response, http_status,
-                                          skew_corrected, d);
-                    c.start_queued(impl);  // the connection may be idle now
-                    break;
-                }
-                if (l.ec) ec = l.ec;  // the client is shutting down
+            creds = held.get();
+            ev.cancelled = call_cancelled(cs, c);
+            break;
+        }
+        case sansio::call_action::acquire: {
+            ev.kind = sansio::call_event::connection_acquired;
+            pool::lease l = c.pool_.acquire(now, running.starting);
+            ev.ec = l.ec;
+            conn = std::move(l.conn);
+            ev.idle = conn != nullptr;
+            ev.cancelled = call_cancelled(cs, c);
+            break;
+        }
+        case sansio::call_action::open: {
+            if (a.replay) ++c.pool_.replays;
+            conn = std::make_unique<connection>(c.ex_, c.ep_.tls ? c.ctx_ : nullptr);
+            c.pool_.track(conn.get());
+            c.pool_.opening_started();
+            ev.kind = sansio::call_event::opened;
+            ev.ec = co_await c.open(*conn, a.deadline, why);
+            ev.why = why;
+            c.pool_.opening_ended();
+            c.pool_.untrack(conn.get());
+            c.start_queued(impl);  // room to open another
+            ev.cancelled = call_cancelled(cs, c);
+            break;
+        }
+        case sansio::call_action::send: {
+            // Sign and write the request, read the response into conn->response (parsing bytes
+            // as they arrive), then parse the answer into the call's response or into d.
+            c.write_request(*conn, op, data, *creds, a.attempt,
+                            std::string_view(invocation_id.data(), invocation_id.size()), a.deadline);
+            exchange_result x;
+            co_await exchange(*conn, x, c.header_limit_, c.params_.max_response_body_bytes);
+            c.pool_.untrack(conn.get());
+            if (x.sent) ++c.pool_.requests_sent;
+            ev.kind = sansio::call_event::exchanged;
+            ev.ec = x.ec;
+            ev.step = x.step;
+            ev.got_some = x.got_some;
+            ev.keep_alive = x.keep_alive;
+            ev.timed_out = conn->timed_out;
+            ev.holds_input = conn->holds_input();
+            ev.cancelled = call_cancelled(cs, c);
+            if (!x.ec) {
+                ev.answered = true;
+                c.read_answer(*conn, op, data, d, ev);
             }
-            d.set_attempts(action.attempt);
-            auto cs = co_await asio::this_coro::cancellation_state;
-            if (cs.cancelled() != asio::cancellation_type::none || c.pool_.closed()) {
-                out.ec = asio::error::operation_aborted;
-                break;
-            }
-            if (ec == errc::timeout && attempt_deadline == op_deadline && clock_type::now() >= op_deadline) {
-                out.ec = make_error_code(errc::timeout);
-                d.set_client_message(op_timeout_message(p.operation_timeout, "during an attempt", fsm.attempts()));
-                break;
-            }
-            action = fsm.resume({ec, http_status, d.aws_error_code(), skew_corrected}, uniform(c.rng_));
-        } else if (action.kind == sansio::retry_action::sleep) {
-            auto wake = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(action.delay);
+            if (ev.ec) ev.random01 = uniform(c.rng_);
+            break;
+        }
+        case sansio::call_action::sleep: {
             asio::steady_timer t(c.ex_);
-            t.expires_at(std::min(wake, op_deadline));
+            t.expires_at(a.deadline);
             c.sleeping_.push_back(&t);
             auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
             std::erase(c.sleeping_, &t);
-            if (ec || c.pool_.closed()) {
-                out.ec = asio::error::operation_aborted;
-                break;
-            }
-            if (wake > op_deadline) {
-                out.ec = make_error_code(errc::timeout);
-                d.set_client_message(op_timeout_message(p.operation_timeout, "during backoff", fsm.attempts()));
-                break;
-            }
-            action = fsm.resume_after_sleep();
-        } else {
-            out.ec = action.ec;
-            if (action.quota_exhausted)
-                d.set_client_message(d.client_message() + (d.client_message().empty() ? "" : "; ") +
-                                     "not retried: the client's retry quota is exhausted");
+            ev.kind = sansio::call_event::slept;
+            ev.ec = ec;
+            ev.cancelled = call_cancelled(cs, c);
             break;
         }
+        case sansio::call_action::finish:
+            if (conn) c.settle(impl, conn, sansio::connection_fate::drop);  // (the machine settles it first)
+            co_return a.ec;
+        }
     }
-    if (out.ec) out.response = {};
-    co_return out.ec;
 }
 
 }  // namespace detail
@@ -630,12 +615,8 @@ BEDROCK_AGENT_DECL client::~client()
 
 BEDROCK_AGENT_DECL client::executor_type client::get_executor() const noexcept { return impl_->ex_; }
 
-BEDROCK_AGENT_DECL client::executor_type client::executor_of(const std::shared_ptr<detail::client_impl>& impl) noexcept
-{
-    return impl->ex_;
-}
 
-BEDROCK_AGENT_DECL pool_stats client::pool_stats() const { return impl_->pool_.stats(); }
+BEDROCK_AGENT_DECL pool_stats client::connection_pool_stats() const { return impl_->pool_.stats(); }
 
 BEDROCK_AGENT_DECL const std::string& client::region() const noexcept { return impl_->region_; }
 

@@ -1,8 +1,8 @@
 #ifndef BEDROCK_AGENT_IMPL_INTERNAL_IO_CLIENT_IMPL_HPP
 #define BEDROCK_AGENT_IMPL_INTERNAL_IO_CLIENT_IMPL_HPP
 
-// The I/O layer of the client: open connections, run one HTTP attempt, and drive the sans-io
-// retry state machine on timers. Reached only from impl/client.ipp.
+// The I/O layer of the client: admission, the pool, opening connections, and the steps of a call
+// that the call state machine (sansio/call_fsm.hpp) asks for. Reached only from impl/client.ipp.
 
 #include <bedrock_agent/client.hpp>
 #include <bedrock_agent/protocol.hpp>
@@ -11,6 +11,9 @@
 #include <bedrock_agent/impl/internal/io/credential_providers.hpp>
 #include <bedrock_agent/impl/internal/io/exchange.hpp>
 #include <bedrock_agent/impl/internal/io/pool.hpp>
+#include <bedrock_agent/impl/internal/io/queued_call.hpp>
+#include <bedrock_agent/impl/internal/operation.hpp>
+#include <bedrock_agent/impl/internal/sansio/call_fsm.hpp>
 #include <bedrock_agent/impl/internal/sansio/clock_skew.hpp>
 #include <bedrock_agent/impl/internal/sansio/error_classifier.hpp>
 #include <bedrock_agent/impl/internal/sansio/request_builder.hpp>
@@ -33,25 +36,34 @@ namespace bedrock_agent::detail {
 
 namespace http = boost::beast::http;
 using boost::system::error_code;
-using lease = pool::lease;
 
 BEDROCK_AGENT_DECL bool is_valid_region(std::string_view region);
 
-class client_impl {
+class client_impl : public std::enable_shared_from_this<client_impl> {
 public:
     BEDROCK_AGENT_DECL client_impl(asio::any_io_executor ex, asio::ssl::context* user_ctx, const client_params& p);
 
-    // The non-suspending steps of one attempt (the attempt itself runs inline in the call).
-    BEDROCK_AGENT_DECL void prepare_request(connection& conn, const stop_ingestion_job_request& req,
-                                            const credentials& creds, unsigned n, std::string_view invocation_id,
-                                            clock_type::time_point deadline);
-    BEDROCK_AGENT_DECL error_code finish_attempt(std::unique_ptr<connection> conn, const exchange_result& x,
-                                                 bool cancelled, unsigned n, stop_ingestion_job_response& out,
-                                                 unsigned& http_status, bool& skew_corrected, diagnostics& d);
-    BEDROCK_AGENT_DECL asio::awaitable<error_code> open(connection& c, clock_type::time_point deadline, diagnostics& d);
+    // The steps of a call that do not suspend.
+    /// Signs and writes the request of attempt `attempt` into conn.out; the connection is
+    /// tracked (the deadline watch) until the exchange ends.
+    BEDROCK_AGENT_DECL void write_request(connection& conn, const operation& op, const void* data,
+                                          const credentials& creds, unsigned attempt, std::string_view invocation_id,
+                                          clock_type::time_point deadline);
+    /// A whole response arrived: parses it into the call's response (2xx) or into d, and fills
+    /// the event's verdict (ec, status, AWS code, clock skew).
+    BEDROCK_AGENT_DECL void read_answer(connection& conn, const operation& op, void* data, diagnostics& d,
+                                        sansio::call_event& ev);
+    /// Does what the call state machine decided with the call's connection (or permit).
+    BEDROCK_AGENT_DECL void settle(const std::shared_ptr<client_impl>& self, std::unique_ptr<connection>& conn,
+                                   sansio::connection_fate fate);
+    /// Resolves (or reuses the cached answer), connects and, for TLS, hands shakes; on failure
+    /// `why` says which step failed and how.
+    BEDROCK_AGENT_DECL asio::awaitable<error_code> open(connection& c, clock_type::time_point deadline, std::string& why);
     BEDROCK_AGENT_DECL void shutdown();
     /// Runs the call now if fewer than max_connections calls run, else queues it.
     BEDROCK_AGENT_DECL void admit(const std::shared_ptr<client_impl>& self, queued_call* call);
+    /// Runs a queued call that was admitted (the node is gone afterwards).
+    BEDROCK_AGENT_DECL void start_call(const std::shared_ptr<client_impl>& self, queued_call* call);
     /// A call ended (`starting`: before it asked the pool for a connection).
     BEDROCK_AGENT_DECL void call_done(const std::shared_ptr<client_impl>& self, bool starting);
     /// Starts the queued calls that have room now (after a call ended, a connection came back,
@@ -68,6 +80,8 @@ public:
     client_params params_;
     endpoint ep_;
     std::string endpoint_url_;
+    std::string host_text_;  ///< the endpoint's host[:port], as messages name it
+    std::uint32_t header_limit_ = 0;  ///< params_.max_response_header_bytes, clamped
     std::string region_;
     credentials creds_;  ///< static credentials (client_params, environment, profile keys)
     std::shared_ptr<credentials_cache> creds_cache_;  ///< else: the chain's I/O providers

@@ -11,6 +11,7 @@
 
 #include <bedrock_agent/client.hpp>
 #include <bedrock_agent/pool_params.hpp>
+#include <bedrock_agent/impl/internal/io/queued_call.hpp>
 #include <bedrock_agent/impl/internal/io/connection.hpp>
 
 #include <boost/asio/post.hpp>

@@ -1,15 +1,18 @@
 #ifndef BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_REQUEST_BUILDER_HPP
 #define BEDROCK_AGENT_IMPL_INTERNAL_SANSIO_REQUEST_BUILDER_HPP
 
-// stop_ingestion_job_request -> the HTTP request botocore sends (botocore/serialize.py, RestJSONSerializer):
+// An operation's request -> the HTTP request botocore sends (botocore/serialize.py, RestJSONSerializer),
+// for example StopIngestionJob's:
 //   POST /knowledgebases/{kb}/datasources/{ds}/ingestionjobs/{job}/stop
 //   Host, User-Agent, X-Amz-Date, [X-Amz-Security-Token], Authorization (signing name "bedrock",
 //   signed headers host;x-amz-date[;x-amz-security-token]), amz-sdk-invocation-id,
 //   amz-sdk-request: attempt=N; max=M, Content-Length: 0. No body, no Content-Type.
+// The method and the path come from the operation's descriptor (impl/internal/operations/).
 
 #include <bedrock_agent/credentials.hpp>
 #include <bedrock_agent/detail/config.hpp>
 #include <bedrock_agent/protocol.hpp>
+#include <bedrock_agent/impl/internal/operations/stop_ingestion_job.hpp>
 #include <bedrock_agent/sigv4.hpp>
 
 #include <boost/beast/http/empty_body.hpp>
@@ -39,19 +42,22 @@ struct build_context {
     sigv4::signing_key_cache* key_cache = nullptr;
 };
 
-/// Builds and signs one attempt. The request must have passed validate().
-inline http_request build_stop_ingestion_job(const stop_ingestion_job_request& req, const build_context& ctx,
-                                             sigv4::signing_result* stages = nullptr)
+/// Builds and signs one attempt (any operation without a body). The request must have passed
+/// its validation.
+template <class Request>
+inline http_request build_request(const Request& req, const build_context& ctx, sigv4::signing_result* stages = nullptr)
 {
     namespace http = boost::beast::http;
-    std::string target = ctx.ep.base_path + stop_ingestion_job_path(req);
+    using op = typename detail::operation_for<Request>::type;
+    static_assert(!op::has_body, "request bodies are not written here yet");
+    std::string target = ctx.ep.base_path + op::encoded_path(req);
     sigv4::header_view hv[] = {{"host", ctx.ep.host_header}};
-    sigv4::signable_request sreq{"POST", target, {}, hv, {}, sigv4::empty_payload_sha256};
+    sigv4::signable_request sreq{op::method, target, {}, hv, {}, sigv4::empty_payload_sha256};
     sigv4::signing_params sp{ctx.creds.access_key_id, ctx.creds.secret_access_key, ctx.creds.session_token,
                              ctx.region, signing_name, ctx.now, {}};
     sigv4::signing_result sig = sigv4::sign(sreq, sp, ctx.key_cache);
 
-    http_request r{http::verb::post, target, 11};
+    http_request r{http::string_to_verb(op::method), target, 11};
     r.set(http::field::host, ctx.ep.host_header);
     r.set(http::field::user_agent, user_agent);
     for (auto& h : sig.headers_to_add) r.set(h.name, h.value);
@@ -63,6 +69,12 @@ inline http_request build_stop_ingestion_job(const stop_ingestion_job_request& r
     r.keep_alive(true);
     if (stages) *stages = std::move(sig);
     return r;
+}
+
+inline http_request build_stop_ingestion_job(const stop_ingestion_job_request& req, const build_context& ctx,
+                                             sigv4::signing_result* stages = nullptr)
+{
+    return build_request(req, ctx, stages);
 }
 
 }  // namespace bedrock_agent::sansio

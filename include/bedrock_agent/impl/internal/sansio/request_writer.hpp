@@ -4,13 +4,15 @@
 // The request of one attempt, written as wire bytes into a buffer the caller reuses: the same
 // bytes as request_builder's message (the tests compare them), without building a message.
 //
-// A StopIngestionJob request has a fixed shape: its canonical request is
-//   POST \n {path} \n \n host:{host} \n x-amz-date:{date} \n [x-amz-security-token:{token} \n]
+// A request without a body (StopIngestionJob, GetIngestionJob) has a fixed shape: its canonical
+// request is
+//   {METHOD} \n {path} \n \n host:{host} \n x-amz-date:{date} \n [x-amz-security-token:{token} \n]
 //   \n host;x-amz-date[;x-amz-security-token] \n {sha256("")}
-// and when the path needs no encoding or normalisation (validated labels, no base path) and the
-// token has no character that canonicalisation would change, the writer hashes those pieces as
-// they are and signs with the derived key's precomputed HMAC states: no allocation once `out`
-// has grown. Any other request takes the generic signer (sigv4::sign), which is the reference.
+// and when the path needs no encoding or normalisation (alphanumeric labels, no base path) and
+// the token has no character that canonicalisation would change, the writer hashes those pieces
+// as they are and signs with the derived key's precomputed HMAC states: no allocation once
+// `out` has grown. Any other request takes the generic signer (sigv4::sign), which is the
+// reference. The operation's descriptor (impl/internal/operations/) gives the method and path.
 
 #include <bedrock_agent/impl/internal/crypto.hpp>
 #include <bedrock_agent/impl/internal/sansio/request_builder.hpp>
@@ -48,7 +50,8 @@ inline uuid_text make_uuid_v4(std::uint64_t hi, std::uint64_t lo) noexcept
 inline void serialize_head(std::string& out, const http_request& r)
 {
     out.clear();
-    out.append("POST ").append(r.target().data(), r.target().size()).append(" HTTP/1.1\r\n");
+    const auto method = r.method_string();
+    out.append(method.data(), method.size()).append(" ").append(r.target().data(), r.target().size()).append(" HTTP/1.1\r\n");
     for (const auto& f : r)
         out.append(f.name_string().data(), f.name_string().size())
             .append(": ")
@@ -61,10 +64,12 @@ class request_writer {
 public:
     /// Writes (replacing `out`'s contents) the signed request of one attempt. The request must
     /// have passed validate().
-    void write(std::string& out, const stop_ingestion_job_request& req, const build_context& ctx)
+    template <class Request>
+    void write(std::string& out, const Request& req, const build_context& ctx)
     {
+        using op = typename detail::operation_for<Request>::type;
         if (!fast_path_applies(req, ctx)) {
-            serialize_head(out, build_stop_ingestion_job(req, ctx));
+            serialize_head(out, build_request(req, ctx));
             return;
         }
         const auto& ep = ctx.ep;
@@ -87,10 +92,10 @@ public:
         // Canonical request, written whole into a reused buffer and hashed in one call (a
         // dozen small SHA256_Update calls cost more than the hashing of their bytes).
         std::size_t path_size = 0;
-        path_pieces([&](std::string_view piece) { path_size += piece.size(); }, req);
+        op::path([&](std::string_view piece) { path_size += piece.size(); }, req);
         scratch_.resize(256 + path_size + ep.host_header.size() + cr.session_token.size() + scope_.size());
         cursor c{scratch_.data()};
-        c.put("POST\n"sv);
+        c.put(op::method, "\n"sv);
         c.put_path(req);
         c.put("\n\nhost:"sv, ep.host_header, "\nx-amz-date:"sv, amz_date, "\n"sv);
         if (token) c.put("x-amz-security-token:"sv, cr.session_token, "\n"sv);
@@ -113,7 +118,7 @@ public:
         out.resize(512 + path_size + ep.host_header.size() + user_agent.size() + cr.session_token.size() +
                    cr.access_key_id.size() + scope_.size() + ctx.invocation_id.size());
         c = cursor{out.data()};
-        c.put("POST "sv);
+        c.put(op::method, " "sv);
         c.put_path(req);
         c.put(" HTTP/1.1\r\nHost: "sv, ep.host_header, "\r\nUser-Agent: "sv, user_agent);
         if (token) c.put("\r\nX-Amz-Security-Token: "sv, cr.session_token);
@@ -129,8 +134,11 @@ public:
     }
 
     /// True when write() takes the fixed-shape path (for tests).
-    static bool fast_path_applies(const stop_ingestion_job_request& req, const build_context& ctx) noexcept
+    template <class Request>
+    static bool fast_path_applies(const Request& req, const build_context& ctx) noexcept
     {
+        using op = typename detail::operation_for<Request>::type;
+        if constexpr (op::has_body) return false;
         auto label_ok = [](std::string_view s) {
             if (s.empty()) return false;
             for (char c : s)
@@ -141,8 +149,9 @@ public:
             if (c <= ' ' || c > '~') return false;  // canonicalisation would trim or fold it
         for (char c : ctx.ep.host_header)
             if (c <= ' ' || c > '~') return false;
-        return ctx.ep.base_path.empty() && label_ok(req.knowledge_base_id) && label_ok(req.data_source_id) &&
-               label_ok(req.ingestion_job_id) && !ctx.creds.access_key_id.empty() &&
+        bool labels_ok = true;
+        op::labels([&](std::string_view l) { labels_ok = labels_ok && label_ok(l); }, req);
+        return ctx.ep.base_path.empty() && labels_ok && !ctx.creds.access_key_id.empty() &&
                !ctx.creds.secret_access_key.empty() && !ctx.region.empty();
     }
 
@@ -169,17 +178,6 @@ private:
         amz_date_[15] = 'Z';
     }
 
-    template <class Sink>
-    static void path_pieces(Sink&& sink, const stop_ingestion_job_request& req)
-    {
-        sink("/knowledgebases/");
-        sink(req.knowledge_base_id);
-        sink("/datasources/");
-        sink(req.data_source_id);
-        sink("/ingestionjobs/");
-        sink(req.ingestion_job_id);
-        sink("/stop");
-    }
     /// Writes into a buffer sized beforehand: the sizes above add the variable pieces to a
     /// margin for the fixed text (165 bytes in the canonical request, 99 in the string to sign,
     /// 367 in the request, both numbers included), which the writer's tests exercise.
@@ -192,9 +190,10 @@ private:
               p += std::string_view(pieces).size()),
              ...);
         }
-        void put_path(const stop_ingestion_job_request& req) noexcept
+        template <class Request>
+        void put_path(const Request& req) noexcept
         {
-            path_pieces([this](std::string_view piece) { put(piece); }, req);
+            detail::operation_for<Request>::type::path([this](std::string_view piece) { put(piece); }, req);
         }
         void put_uint(unsigned v) noexcept
         {

@@ -1,0 +1,127 @@
+#ifndef BEDROCK_AGENT_DETAIL_CALL_INITIATION_HPP
+#define BEDROCK_AGENT_DETAIL_CALL_INITIATION_HPP
+
+// How a client::<operation>(req, [diag], token) call reaches the compiled call path: the request
+// is copied into a call_data that the completion owns (the response is parsed into it too), the
+// user's handler is wrapped so that it receives (error_code, response), and the wrapper goes,
+// type-erased as an asio::any_completion_handler, to one compiled entry point (async_call). The
+// queue, the coroutine and the state machine are all behind that function (impl/client.ipp).
+
+#include <bedrock_agent/detail/config.hpp>
+#include <bedrock_agent/diagnostics.hpp>
+#include <bedrock_agent/error_with_diagnostics.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associator.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <memory>
+#include <utility>
+
+namespace bedrock_agent {
+
+/// The default completion token of the client's operations: makes a call an asio::awaitable that
+/// returns the response or throws error_with_diagnostics.
+struct awaitable_with_diagnostics_t {};
+inline constexpr awaitable_with_diagnostics_t awaitable_with_diagnostics{};
+
+namespace detail {
+
+class client_impl;
+
+/// The operations the compiled call path knows (impl/internal/operation.hpp maps each to its
+/// descriptor).
+enum class operation_id : unsigned char { stop_ingestion_job };
+
+/// A call's request (copied when the call is made) and its response (parsed in place).
+template <class Request, class Response>
+struct call_data {
+    Request request;
+    Response response{};
+};
+
+using call_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+
+/// The one compiled entry point of every call: validates, then runs the call now or queues it,
+/// and completes `handler` (never inline) once `data->response` is filled or the call failed.
+/// `diag` (may be null) must live until then.
+BEDROCK_AGENT_DECL void async_call(const std::shared_ptr<client_impl>& impl, operation_id op, void* data,
+                                   diagnostics* diag, call_handler handler);
+
+/// Completes the user's handler with (error_code, response); owns the call's data.
+template <class Request, class Response, class Handler>
+struct call_completion {
+    Handler handler;
+    std::unique_ptr<call_data<Request, Response>> data;
+
+    void operator()(boost::system::error_code ec)
+    {
+        auto d = std::move(data);  // freed after the handler returns
+        std::move(handler)(ec, ec ? Response{} : std::move(d->response));
+    }
+};
+
+template <class Request, class Response>
+struct call_initiation {
+    std::shared_ptr<client_impl> impl;
+    operation_id op;
+
+    template <class Handler>
+    void operator()(Handler&& handler, const Request& req, diagnostics* diag) const
+    {
+        auto data = std::make_unique<call_data<Request, Response>>(call_data<Request, Response>{req});
+        void* p = data.get();
+        async_call(impl, op, p, diag,
+                   call_completion<Request, Response, std::decay_t<Handler>>{std::forward<Handler>(handler),
+                                                                             std::move(data)});
+    }
+};
+
+}  // namespace detail
+}  // namespace bedrock_agent
+
+namespace boost::asio {
+
+// The wrapper keeps the associated executor, allocator and cancellation slot of the handler it
+// wraps.
+template <template <class, class> class Associator, class Request, class Response, class Handler, class Default>
+struct associator<Associator, bedrock_agent::detail::call_completion<Request, Response, Handler>, Default> {
+    using type = typename Associator<Handler, Default>::type;
+    static type get(const bedrock_agent::detail::call_completion<Request, Response, Handler>& h) noexcept
+    {
+        return Associator<Handler, Default>::get(h.handler);
+    }
+    static type get(const bedrock_agent::detail::call_completion<Request, Response, Handler>& h,
+                    const Default& d) noexcept
+    {
+        return Associator<Handler, Default>::get(h.handler, d);
+    }
+};
+
+// awaitable_with_diagnostics: the call as an awaitable that throws error_with_diagnostics.
+template <class Response>
+class async_result<bedrock_agent::awaitable_with_diagnostics_t, void(boost::system::error_code, Response)> {
+public:
+    using return_type = awaitable<Response>;
+
+    template <class Initiation, class Request>
+    static return_type initiate(Initiation init, bedrock_agent::awaitable_with_diagnostics_t, Request req,
+                                bedrock_agent::diagnostics* diag)
+    {
+        bedrock_agent::diagnostics local;
+        bedrock_agent::diagnostics* d = diag ? diag : &local;
+        auto [ec, resp] = co_await async_initiate<const as_tuple_t<use_awaitable_t<>>&,
+                                                  void(boost::system::error_code, Response)>(
+            std::move(init), as_tuple(use_awaitable), std::move(req), d);
+        if (ec) throw bedrock_agent::error_with_diagnostics(ec, *d);
+        co_return std::move(resp);
+    }
+};
+
+}  // namespace boost::asio
+
+#endif

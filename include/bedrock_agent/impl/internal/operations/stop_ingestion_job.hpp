@@ -1,0 +1,66 @@
+#ifndef BEDROCK_AGENT_IMPL_INTERNAL_OPERATIONS_STOP_INGESTION_JOB_HPP
+#define BEDROCK_AGENT_IMPL_INTERNAL_OPERATIONS_STOP_INGESTION_JOB_HPP
+
+// The StopIngestionJob operation as a descriptor (impl/internal/operation.hpp says what one
+// holds). From the service model, bedrock-agent 2023-06-05 service-2.json, "StopIngestionJob":
+//   "http":{"method":"POST","requestUri":"/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/{ingestionJobId}/stop","responseCode":202}
+// Three URI labels, no body, no idempotency token, no "idempotent" trait (not idempotent).
+
+#include <bedrock_agent/protocol.hpp>
+#include <bedrock_agent/stop_ingestion_job.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace bedrock_agent::detail {
+
+struct stop_ingestion_job_op {
+    using request = stop_ingestion_job_request;
+    using response = stop_ingestion_job_response;
+    static constexpr std::string_view name = "StopIngestionJob";
+    static constexpr std::string_view method = "POST";
+    static constexpr bool idempotent = false;
+    static constexpr bool has_body = false;
+
+    /// The path, piece by piece: literal text and the URI labels. A label goes out as it is
+    /// when it needs no percent-encoding (labels_plain); otherwise the generic writer encodes it.
+    template <class Sink>
+    static void path(Sink&& sink, const request& r)
+    {
+        sink("/knowledgebases/");
+        sink(r.knowledge_base_id);
+        sink("/datasources/");
+        sink(r.data_source_id);
+        sink("/ingestionjobs/");
+        sink(r.ingestion_job_id);
+        sink("/stop");
+    }
+    /// Calls f with each URI label.
+    template <class F>
+    static void labels(F&& f, const request& r)
+    {
+        f(r.knowledge_base_id);
+        f(r.data_source_id);
+        f(r.ingestion_job_id);
+    }
+    /// The path with the labels percent-encoded (the generic writer's, and the reference).
+    static std::string encoded_path(const request& r) { return stop_ingestion_job_path(r); }
+    static void body(std::string&, const request&) {}
+
+    static boost::system::error_code validate(const request& r, diagnostics& d) { return bedrock_agent::validate(r, d); }
+    static boost::system::error_code parse(std::string_view body, response& out, diagnostics& d)
+    {
+        return parse_stop_ingestion_job_response(body, out, d);
+    }
+};
+
+template <class Request>
+struct operation_for;
+template <>
+struct operation_for<stop_ingestion_job_request> {
+    using type = stop_ingestion_job_op;
+};
+
+}  // namespace bedrock_agent::detail
+
+#endif

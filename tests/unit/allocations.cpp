@@ -3,6 +3,7 @@
 // replaced operator new in this test program only (not timed: allocation counts do not depend
 // on the machine). The micro-benchmarks report the same counts per operation.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <bedrock_agent/impl/internal/sansio/call_fsm.hpp>
 #include <bedrock_agent/impl/internal/sansio/request_writer.hpp>
 #include <bedrock_agent/impl/internal/sansio/response_reader.hpp>
 #include <bedrock_agent/protocol.hpp>
@@ -128,4 +129,29 @@ TEST_CASE("an attempt's request, response head and body: no allocation once warm
     CHECK(allocations(parse) == 0);
     CHECK(resp.ingestion_job.ingestion_job_id == "IJ12345678");
     CHECK(resp.ingestion_job.failure_reasons == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("a call's decisions (the call state machine) on a successful call: no allocation")
+{
+    using ba::sansio::call_action;
+    using ba::sansio::call_event;
+    ba::client_params p;
+    ba::sansio::retry_quota quota(p.retry.quota_capacity);
+    ba::diagnostics d;
+    const auto now = ba::sansio::call_clock::now();
+    bool ok = true;
+    auto call = [&] {
+        ba::sansio::call_fsm fsm(p, quota, d, "example.com:443", {}, /*needs_fetch=*/true);
+        ok = ok && fsm.resume(call_event{call_event::started}, now).kind == call_action::fetch_credentials;
+        ok = ok && fsm.resume(call_event{call_event::credentials_ready}, now).kind == call_action::acquire;
+        call_event idle{call_event::connection_acquired};
+        idle.idle = true;
+        ok = ok && fsm.resume(idle, now).kind == call_action::send;
+        call_event answer{call_event::exchanged};
+        answer.answered = answer.keep_alive = true;
+        auto a = fsm.resume(answer, now);
+        ok = ok && a.kind == call_action::finish && !a.ec;
+    };
+    CHECK(allocations(call) == 0);
+    CHECK(ok);
 }

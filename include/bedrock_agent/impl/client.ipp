@@ -575,7 +575,6 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_i
                 ev.answered = true;
                 c.read_answer(*conn, op, data, d, ev);
             }
-            if (ev.ec) ev.random01 = uniform(c.rng_);
             break;
         }
         case sansio::call_action::sleep: {
@@ -593,6 +592,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_i
             if (conn) c.settle(impl, conn, sansio::connection_fate::drop);  // (the machine settles it first)
             co_return a.ec;
         }
+        if (ev.ec) ev.random01 = uniform(c.rng_);  // the backoff's jitter, should the step end the attempt
     }
 }
 

@@ -53,12 +53,12 @@ struct call_event {
     bool keep_alive = false;   ///< the response allows reuse of the connection
     bool holds_input = false;  ///< bytes beyond the response are buffered (the connection is unfit)
     bool clock_skew_corrected = false;  ///< the answer corrected the client's clock offset
-    boost::system::error_code ec;
-    std::string_view why;       ///< credentials_ready / opened: the failure in words (ours)
+    boost::system::error_code ec{};
+    std::string_view why{};     ///< credentials_ready / opened: the failure in words (ours)
     const char* step = "";      ///< exchanged, not answered: where the exchange failed
     unsigned http_status = 0;   ///< exchanged: the answer's status when it is not a 2xx
-    std::string_view aws_code;  ///< exchanged: the answer's AWS error code
-    double random01 = 0;        ///< exchanged: a uniform number in [0, 1), the backoff's jitter
+    std::string_view aws_code{};  ///< exchanged: the answer's AWS error code
+    double random01 = 0;        ///< opened, exchanged with ec: a uniform number in [0, 1), the backoff's jitter
 };
 
 /// What to do with the call's connection (or its permit to open one) before the next action.

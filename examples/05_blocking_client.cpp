@@ -12,7 +12,8 @@ int main()
     ba::blocking_client client(ba::client_params{});
     try {
         auto resp = client.stop_ingestion_job({"KB12345678", "DS12345678", "IJ12345678"});
-        std::cout << ba::to_json(resp) << "\n";
+        const ba::ingestion_job& job = resp.ingestion_job;
+        std::cout << job.ingestion_job_id << ": " << job.status << "\n";
     } catch (const ba::error_with_diagnostics& e) {
         std::cerr << "failed: " << e.what() << "\n";
         return 1;

@@ -9,6 +9,10 @@
 
 namespace bedrock_agent {
 
+namespace detail {
+class diagnostics_writer;
+}
+
 /// One entry of a ValidationException's `fieldList`.
 struct validation_field {
     std::string name;
@@ -50,18 +54,10 @@ public:
         attempts_ = 0;
     }
 
-    // Setters, for the library and for tests.
-    void set_aws_error_code(std::string_view v) { aws_error_code_.assign(v); }
-    void set_message(std::string_view v) { message_.assign(v); }
-    void set_request_id(std::string_view v) { request_id_.assign(v); }
-    void set_http_status(unsigned v) noexcept { http_status_ = v; }
-    void set_attempts(unsigned v) noexcept { attempts_ = v; }
-    void set_field_list(std::vector<validation_field> v) { field_list_ = std::move(v); }
-    void set_client_message(std::string_view v) { client_message_.assign(v); }
-
     bool operator==(const diagnostics&) const = default;
 
 private:
+    friend class detail::diagnostics_writer;  // the library fills it
     std::string aws_error_code_;
     std::string message_;
     std::string request_id_;
@@ -71,6 +67,28 @@ private:
     unsigned attempts_{0};
 };
 
+namespace detail {
+
+/// How the library (and its tests) fill a diagnostics object: detail::diag(d).set_message(...).
+class diagnostics_writer {
+public:
+    explicit diagnostics_writer(diagnostics& d) noexcept : d_(d) {}
+    void set_aws_error_code(std::string_view v) { d_.aws_error_code_.assign(v); }
+    void set_message(std::string_view v) { d_.message_.assign(v); }
+    void set_request_id(std::string_view v) { d_.request_id_.assign(v); }
+    void set_http_status(unsigned v) noexcept { d_.http_status_ = v; }
+    void set_attempts(unsigned v) noexcept { d_.attempts_ = v; }
+    void set_field_list(std::vector<validation_field> v) { d_.field_list_ = std::move(v); }
+    void set_client_message(std::string_view v) { d_.client_message_.assign(v); }
+    const diagnostics& get() const noexcept { return d_; }
+
+private:
+    diagnostics& d_;
+};
+
+inline diagnostics_writer diag(diagnostics& d) noexcept { return diagnostics_writer(d); }
+
+}  // namespace detail
 }  // namespace bedrock_agent
 
 #endif

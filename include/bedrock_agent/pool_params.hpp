@@ -22,8 +22,8 @@ struct pool_params {
     /// limit: it applies to calls starting.)
     std::size_t max_opening = 4;
     /// Most callers waiting for a connection; one more fails at once with
-    /// boost::asio::error::no_buffer_space. Each waiting call costs a few hundred bytes (637-655 per
-    /// call measured at 10,000), and every wait is bounded by attempt_timeout/operation_timeout,
+    /// boost::asio::error::no_buffer_space. Each waiting call costs a few hundred bytes (its queue
+    /// node; bench/ANALYSIS.md has the figure), and every wait is bounded by attempt_timeout/operation_timeout,
     /// so the default is generous.
     std::size_t max_waiting = 1'000'000;
     /// A connection idle this long is not reused: it is closed when the pool next looks at it.

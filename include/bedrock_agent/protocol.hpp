@@ -2,9 +2,9 @@
 #define BEDROCK_AGENT_PROTOCOL_HPP
 
 // The sans-io core of the REST-JSON wire protocol for StopIngestionJob: request validation,
-// endpoint parsing, response and error parsing, RFC 3339 timestamps and the JSON rendering the
-// command line prints. No sockets, no clocks: the client, the command and the local endpoint are
-// all built on these functions, and the tests drive them directly.
+// endpoint parsing, response and error parsing, RFC 3339 timestamps. No sockets, no clocks: the
+// client, the command and the local endpoint are all built on these functions, and the tests
+// drive them directly. (What the programs print is theirs: src/common/json_output.hpp.)
 
 #include <bedrock_agent/detail/config.hpp>
 #include <bedrock_agent/diagnostics.hpp>
@@ -46,9 +46,6 @@ BEDROCK_AGENT_DECL std::string stop_ingestion_job_path(const stop_ingestion_job_
 /// Digits past milliseconds are truncated. Returns false if `s` is not a valid date-time.
 BEDROCK_AGENT_DECL bool parse_timestamp(std::string_view s, timestamp& out) noexcept;
 
-/// ISO 8601 the way the AWS CLI prints it: "2015-08-30T12:30:00.123000+00:00" (no fraction when 0).
-BEDROCK_AGENT_DECL std::string format_timestamp(timestamp t);
-
 /// Parses a 2xx StopIngestionJob body. The body is taken as received (simdjson's padding is
 /// handled inside). On failure returns errc::invalid_response with the member at fault named in
 /// diag.client_message(), and `out` holds what was parsed so far. `out` is overwritten in place:
@@ -73,12 +70,6 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_error_response(const error_re
 
 /// "aws.ns#FooError:http://..." -> "FooError".
 BEDROCK_AGENT_DECL std::string_view sanitize_error_code(std::string_view code) noexcept;
-
-/// The response as the AWS CLI prints it (AWS member names, 4-space indent, ISO 8601 times).
-BEDROCK_AGENT_DECL std::string to_json(const stop_ingestion_job_response& resp);
-
-/// JSON string escaping (for writers of JSON: the command line, the local endpoint).
-BEDROCK_AGENT_DECL void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace bedrock_agent
 

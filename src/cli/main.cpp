@@ -8,6 +8,8 @@
 // service returned an error, 255 anything else (connection failures, timeouts).
 #include <bedrock_agent/bedrock_agent.hpp>
 
+#include "../output/json_output.hpp"
+
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -82,9 +84,9 @@ std::string to_text(const ba::stop_ingestion_job_response& r)
         {"dataSourceId", j.data_source_id},
         {"ingestionJobId", j.ingestion_job_id},
         {"knowledgeBaseId", j.knowledge_base_id},
-        {"startedAt", ba::format_timestamp(j.started_at)},
+        {"startedAt", ba::programs::format_timestamp(j.started_at)},
         {"status", j.status_text.empty() ? ba::to_string(j.status) : j.status_text},
-        {"updatedAt", ba::format_timestamp(j.updated_at)},
+        {"updatedAt", ba::programs::format_timestamp(j.updated_at)},
     };
     if (j.description) scalars["description"] = *j.description;
     std::string out = "INGESTIONJOB";
@@ -279,7 +281,7 @@ int main(int argc, char** argv)
     ba::diagnostics d;
     auto resp = client.stop_ingestion_job(req, ec, d);
     if (!ec) {
-        std::cout << (output == "json" ? ba::to_json(resp) + "\n" : to_text(resp));
+        std::cout << (output == "json" ? ba::programs::to_json(resp) + "\n" : to_text(resp));
         return 0;
     }
     if (ec == ba::errc::no_credentials) return credentials_error(d.client_message(), debug);

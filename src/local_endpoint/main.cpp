@@ -157,13 +157,13 @@ int main(int argc, char** argv)
             io.stop();
         });
         std::string line = "{\"url\":";
-        bedrock_agent::append_json_string(line, srv.url());
+        bedrock_agent::programs::append_json_string(line, srv.url());
         line += ",\"ca_file\":";
-        bedrock_agent::append_json_string(line, ca_path);
+        bedrock_agent::programs::append_json_string(line, ca_path);
         line += ",\"region\":";
-        bedrock_agent::append_json_string(line, opts.region);
+        bedrock_agent::programs::append_json_string(line, opts.region);
         line += ",\"access_key_id\":";
-        bedrock_agent::append_json_string(line, opts.access_key_id);
+        bedrock_agent::programs::append_json_string(line, opts.access_key_id);
         line += "}";
         std::cout << line << std::endl;
         io.run();

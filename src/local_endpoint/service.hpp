@@ -7,6 +7,7 @@
 // server thread (no locking).
 
 #include "server.hpp"
+#include "../output/json_output.hpp"
 
 #include <bedrock_agent/protocol.hpp>
 #include <bedrock_agent/sigv4.hpp>
@@ -22,6 +23,9 @@
 #include <vector>
 
 namespace bedrock_agent::local {
+
+using programs::append_json_string;
+using programs::format_timestamp;
 
 struct service_options {
     std::string region = "us-east-1";

@@ -2,6 +2,7 @@
 // -fsanitize=fuzzer,address,undefined and -DFUZZ_TARGET=<n> (see tests/fuzz/run.sh):
 //   1 response  2 error  3 timestamp  4 http_response  5 shared_config  6 credentials_json  7 sts_xml
 #include <bedrock_agent/protocol.hpp>
+#include <output/json_output.hpp>
 #include <bedrock_agent/shared_config.hpp>
 #include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
 #include <bedrock_agent/impl/internal/sansio/sts_xml.hpp>
@@ -20,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ba::stop_ingestion_job_response r;
     ba::diagnostics d;
     auto ec = ba::parse_stop_ingestion_job_response(in, r, d);
-    if (!ec) (void)ba::to_json(r);
+    if (!ec) (void)ba::programs::to_json(r);
 #elif FUZZ_TARGET == 2
     ba::diagnostics d;
     std::string_view type = size > 0 && data[0] & 1 ? std::string_view("ns#Type:uri") : std::string_view();
@@ -30,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ba::timestamp t;
     if (ba::parse_timestamp(in, t)) {
         ba::timestamp back;
-        if (!ba::parse_timestamp(ba::format_timestamp(t), back) || back != t) __builtin_trap();
+        if (!ba::parse_timestamp(ba::programs::format_timestamp(t), back) || back != t) __builtin_trap();
     }
 #elif FUZZ_TARGET == 4
     // The client's response reader, fed in two pieces (split where the first byte says) and

@@ -16,7 +16,7 @@ for t in "${targets[@]}"; do
   bin="$out/fuzz_$t"
   if [ -z "$(find "$bin" -newer tests/fuzz/fuzz_targets.cpp 2>/dev/null)" ] || [ -n "$(find include -newer "$bin" -name "*.*pp" 2>/dev/null)" ]; then
     clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-      -DFUZZ_TARGET="$n" -Iinclude tests/fuzz/fuzz_targets.cpp -o "$bin" -lsimdjson -lssl -lcrypto
+      -DFUZZ_TARGET="$n" -Iinclude -Isrc tests/fuzz/fuzz_targets.cpp -o "$bin" -lsimdjson -lssl -lcrypto
   fi
   corpus="$out/corpus_$t"; mkdir -p "$corpus"
   cp tests/fuzz/corpus/"$t"/* "$corpus"/

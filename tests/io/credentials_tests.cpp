@@ -6,6 +6,7 @@
 
 #include "common/io_util.hpp"
 #include "common/test_util.hpp"
+#include "output/json_output.hpp"
 #include "local_endpoint/server.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -75,7 +76,7 @@ struct env_guard {
 std::string iso(std::chrono::system_clock::time_point t)
 {
     auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(t);
-    return ba::format_timestamp(ba::timestamp{ms.time_since_epoch()});
+    return ba::programs::format_timestamp(ba::timestamp{ms.time_since_epoch()});
 }
 
 std::string creds_json(const std::string& ak, std::chrono::system_clock::time_point exp, bool process)
@@ -515,7 +516,7 @@ TEST_SUITE("credentials")
                 } else {
                     CHECK(ec == ba::errc::no_credentials);
                     if (bundle.empty())
-                        CHECK(diag.client_message().find("TLS handshake: ") != std::string::npos);
+                        CHECK(diag.client_message().find("TLS handshake with ") != std::string::npos);
                     else
                         CHECK(diag.client_message().find("cannot read the CA bundle " + bundle) != std::string::npos);
                 }

@@ -3,6 +3,7 @@
 #include <bedrock_agent/endpoint_resolver.hpp>
 #include <bedrock_agent/shared_config.hpp>
 #include <bedrock_agent/impl/internal/settings.hpp>
+#include <bedrock_agent/impl/internal/sansio/credential_rules.hpp>
 
 #include "common/test_util.hpp"
 
@@ -803,5 +804,45 @@ TEST_SUITE("config")
         s = ba::detail::resolve_settings(p, e.get());
         REQUIRE_FALSE(s.ec);
         CHECK(s.creds->access_key_id == "AKIDENV");
+    }
+}
+
+TEST_SUITE("config")
+{
+    TEST_CASE("cached credentials: fresh, in the refresh window (used, refreshed in the background), expired")
+    {
+        using ba::sansio::freshness;
+        using namespace std::chrono;
+        const auto t = system_clock::time_point{} + hours(500000);
+        const auto window = ba::sansio::refresh_window(30);
+        CHECK(window == minutes(5) + seconds(30));
+        CHECK(ba::sansio::refresh_window(-5) == minutes(5));
+        CHECK(ba::sansio::refresh_window(99) == minutes(6));
+        const std::optional<system_clock::time_point> exp = t + hours(1);
+        CHECK(ba::sansio::freshness_at(exp, t, window) == freshness::fresh);
+        CHECK(ba::sansio::freshness_at(exp, *exp - window - seconds(1), window) == freshness::fresh);
+        CHECK(ba::sansio::freshness_at(exp, *exp - window, window) == freshness::refresh);
+        CHECK(ba::sansio::freshness_at(exp, *exp - seconds(1), window) == freshness::refresh);
+        CHECK(ba::sansio::freshness_at(exp, *exp, window) == freshness::expired);
+        CHECK(ba::sansio::freshness_at(std::nullopt, t + hours(100000), window) == freshness::fresh);
+    }
+
+    TEST_CASE("IMDSv2's token answer decides: use it, fail, or fall back to IMDSv1 (botocore's rule)")
+    {
+        using ba::sansio::imds_token_outcome;
+        using ba::sansio::imds_token_verdict;
+        const boost::system::error_code none;
+        const auto refused = make_error_code(boost::asio::error::connection_refused);
+        const auto timeout = make_error_code(ba::errc::timeout);
+        CHECK(imds_token_outcome(none, false, 200, false) == imds_token_verdict::use_token);
+        CHECK(imds_token_outcome(none, false, 400, false) == imds_token_verdict::refused);
+        for (unsigned status : {403u, 404u, 405u}) {
+            CHECK(imds_token_outcome(none, false, status, false) == imds_token_verdict::try_v1);
+            CHECK(imds_token_outcome(none, false, status, true) == imds_token_verdict::v1_disabled);
+        }
+        CHECK(imds_token_outcome(timeout, true, 0, false) == imds_token_verdict::try_v1);
+        CHECK(imds_token_outcome(timeout, true, 0, true) == imds_token_verdict::v1_disabled);
+        CHECK(imds_token_outcome(refused, false, 0, false) == imds_token_verdict::no_service);
+        CHECK(imds_token_outcome(refused, false, 0, true) == imds_token_verdict::no_service);
     }
 }

@@ -112,9 +112,9 @@ TEST_SUITE("errors")
     TEST_CASE("error_with_diagnostics carries the diagnostics")
     {
         ba::diagnostics d;
-        d.set_aws_error_code("ConflictException");
-        d.set_message("job not running");
-        d.set_attempts(1);
+        ba::detail::diag(d).set_aws_error_code("ConflictException");
+        ba::detail::diag(d).set_message("job not running");
+        ba::detail::diag(d).set_attempts(1);
         ba::error_with_diagnostics e(ba::errc::conflict, d);
         CHECK(e.code() == ba::errc::conflict);
         CHECK(e.diagnostics() == d);

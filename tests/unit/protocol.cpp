@@ -1,5 +1,6 @@
 // Request validation, endpoint URLs, label encoding, RFC 3339 timestamps and the response parser.
 #include <bedrock_agent/protocol.hpp>
+#include <output/json_output.hpp>
 
 #include "common/test_util.hpp"
 
@@ -152,14 +153,14 @@ TEST_SUITE("timestamps")
         CHECK(t.time_since_epoch().count() % 1000 == 100);
         REQUIRE(ba::parse_timestamp("2015-08-30t12:30:00z", t));
         REQUIRE(ba::parse_timestamp("2015-08-30T12:30:00+05:30", t));
-        CHECK(ba::format_timestamp(t) == "2015-08-30T07:00:00+00:00");
+        CHECK(ba::programs::format_timestamp(t) == "2015-08-30T07:00:00+00:00");
         // The ends of RFC 3339's range, in UTC, parse and write back.
         for (const char* edge : {"9999-12-31T23:59:59.999Z", "9999-12-31T23:48:17+01:00", "0000-01-01T00:00:00Z",
                                  "0000-01-01T00:30:00-01:00"}) {
             CAPTURE(edge);
             REQUIRE(ba::parse_timestamp(edge, t));
             ba::timestamp back;
-            CHECK(ba::parse_timestamp(ba::format_timestamp(t), back));
+            CHECK(ba::parse_timestamp(ba::programs::format_timestamp(t), back));
             CHECK(back == t);
         }
         for (const char* bad : {"", "2015-08-30", "2015-08-30T12:30:00", "2015-02-30T12:30:00Z",
@@ -175,8 +176,8 @@ TEST_SUITE("timestamps")
     TEST_CASE("format_timestamp prints as the AWS CLI does")
     {
         ba::timestamp t{milliseconds(1440937800123)};
-        CHECK(ba::format_timestamp(t) == "2015-08-30T12:30:00.123000+00:00");
-        CHECK(ba::format_timestamp(ba::timestamp{milliseconds(1440938160000)}) == "2015-08-30T12:36:00+00:00");
+        CHECK(ba::programs::format_timestamp(t) == "2015-08-30T12:30:00.123000+00:00");
+        CHECK(ba::programs::format_timestamp(ba::timestamp{milliseconds(1440938160000)}) == "2015-08-30T12:36:00+00:00");
     }
 }
 
@@ -313,7 +314,7 @@ TEST_SUITE("response")
         ba::stop_ingestion_job_response r;
         ba::diagnostics d;
         REQUIRE_FALSE(ba::parse_stop_ingestion_job_response(full_body, r, d));
-        std::string j = ba::to_json(r);
+        std::string j = ba::programs::to_json(r);
         CHECK(j.find("    \"ingestionJob\": {\n        \"knowledgeBaseId\": \"KBID123456\",") != std::string::npos);
         CHECK(j.find("\"startedAt\": \"2015-08-30T12:30:00.123000+00:00\"") != std::string::npos);
         CHECK(j.find("\"numberOfDocumentsSkipped\": 9223372036854775807") != std::string::npos);

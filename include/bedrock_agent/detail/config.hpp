@@ -13,8 +13,7 @@
 
 // Code that runs once per client or per credential fetch, never per call (construction, the
 // credential chain, configuration files, debug output): GCC and Clang place it apart from the
-// code each call runs (.text.unlikely) and optimise it for size (the bench program's code is 7 %
-// smaller for it).
+// code each call runs (.text.unlikely) and optimise it for size.
 #if defined(__GNUC__)
 #define BEDROCK_AGENT_COLD [[gnu::cold]]
 #else

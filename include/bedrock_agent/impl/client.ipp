@@ -36,11 +36,6 @@ inline std::string hostport(const endpoint& ep) { return ep.host_header.empty() 
 
 // (Coroutines here use named functions, not lambdas: a lambda in an inline coroutine's frame
 // has no linkage, which GCC warns about in header-only mode.)
-inline clock_type::time_point step_deadline(clock_type::time_point deadline, std::chrono::milliseconds limit)
-{
-    if (limit.count() == 0) return deadline;
-    return std::min(deadline, clock_type::now() + limit);
-}
 
 // A request's head for debug output (its wire bytes), secrets replaced.
 BEDROCK_AGENT_COLD inline std::string redacted_request(std::string_view wire, const endpoint& ep)
@@ -82,7 +77,7 @@ inline void fail_queued(const std::shared_ptr<client_impl>& impl, queued_call* c
     std::unique_ptr<queued_call> node(c);
     if (c->diag) {
         c->diag->clear();
-        c->diag->set_client_message(why);
+        detail::diag(*c->diag).set_client_message(why);
     }
     auto slot = asio::get_associated_cancellation_slot(c->handler);
     if (slot.is_connected()) slot.clear();
@@ -106,7 +101,7 @@ struct spawn_completion {
 
 inline std::string waited_too_long(const client_params& p, const pool& pl)
 {
-    if (!pl.full())
+    if (!pl.at_call_limit())
         return "timed out waiting for a free connection (" + std::to_string(pl.stats().opening) +
                " being opened, the most at once: pool_params::max_opening)";
     return "timed out waiting for a free connection (all " + std::to_string(p.pool.max_connections) + " in use)";
@@ -314,89 +309,28 @@ BEDROCK_AGENT_DECL void client_impl::shutdown()
     for (auto* t : sleeping_) t->cancel();
 }
 
+/// The calls' side of an opening: the pool's deadline watch closes the connection at each
+/// step's deadline; a cancelled call, or a client shut down, stops it after the name lookup.
+struct call_connect_owner final : connect_owner {
+    pool& p;
+    asio::cancellation_state cs;
+    call_connect_owner(pool& pl, asio::cancellation_state s) : p(pl), cs(s) {}
+    void watch(connection& c, clock_type::time_point deadline) override { p.set_deadline(&c, deadline); }
+    bool abandoned() override { return cs.cancelled() != asio::cancellation_type::none || p.closed(); }
+};
+
 BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, clock_type::time_point deadline, std::string& why)
 {
-    using asio::ip::tcp;
     ++pool_.connections_opened;
-    auto connect_deadline = step_deadline(deadline, params_.pool.connect_timeout);
-    // An IP literal is "resolved" once and for all; a name's answer is kept for dns_ttl.
-    if (!resolved_.empty() && !is_ip_literal(ep_.host) && clock_type::now() - resolved_at_ >= params_.pool.dns_ttl)
-        resolved_ = {};
-    if (resolved_.empty()) {
-        if (is_ip_literal(ep_.host)) {
-            resolved_ = tcp::resolver::results_type::create(
-                tcp::endpoint(asio::ip::make_address(ep_.host), ep_.port), ep_.host, std::to_string(ep_.port));
-        } else {
-            // DNS has no deadline of its own: a timer cancels the lookup.
-            auto resolver = std::make_shared<tcp::resolver>(ex_);
-            asio::steady_timer t(ex_);
-            t.expires_at(connect_deadline);
-            t.async_wait([resolver](error_code ec) {
-                if (!ec) resolver->cancel();
-            });
-            ++pool_.name_lookups;
-            auto [ec, results] =
-                co_await resolver->async_resolve(ep_.host, std::to_string(ep_.port), asio::as_tuple(asio::use_awaitable));
-            bool timed_out = t.expiry() <= clock_type::now();
-            t.cancel();
-            // The lookup cannot be cancelled through the call's slot: a cancel or a shutdown that
-            // came meanwhile ends the opening here, before any connection is made.
-            auto cs = co_await asio::this_coro::cancellation_state;
-            if (cs.cancelled() != asio::cancellation_type::none || pool_.closed()) co_return asio::error::operation_aborted;
-            if (ec) {
-                if (timed_out && ec == asio::error::operation_aborted) {
-                    why = ("resolving " + ep_.host + " timed out");
-                    co_return make_error_code(errc::timeout);
-                }
-                why = ("resolving " + ep_.host + ": " + ec.message());
-                co_return ec;
-            }
-            resolved_ = results;
-            resolved_at_ = clock_type::now();
-        }
-    }
-    pool_.set_deadline(&c, connect_deadline);
-    // Once the deadline watch has closed the socket, the other addresses are not tried.
-    auto [cec, ep] = co_await asio::async_connect(
-        c.socket(), resolved_, connect_condition{&c}, asio::as_tuple(asio::use_awaitable));
-    if (cec || c.timed_out) {
-        resolved_ = {};  // look the name up again next time
-        if (c.timed_out) {
-            why = ("connecting to " + hostport(ep_) + " timed out");
-            co_return make_error_code(errc::timeout);
-        }
-        why = ("connecting to " + hostport(ep_) + ": " + cec.message());
-        co_return cec;
-    }
-    error_code ignored;
-    c.socket().set_option(tcp::no_delay(true), ignored);
-    error_code aec;
-    c.attach(aec);
-    if (aec) {
-        why = ("setting up the connection to " + hostport(ep_) + ": " + aec.message());
-        co_return aec;
-    }
-    if (!c.is_tls()) co_return error_code{};
-
-    if (!prepare_tls(c, ep_.host, params_.verify_tls)) {
-        why = ("cannot verify the host name " + ep_.host);
-        co_return make_error_code(errc::invalid_configuration);
-    }
-    SSL* ssl = c.ssl.get();
-    if (pool_.tls_session) SSL_set_session(ssl, pool_.tls_session.get());
-    pool_.set_deadline(&c, step_deadline(deadline, params_.pool.tls_handshake_timeout));
-    error_code hec = co_await tls_handshake(c);
-    if (hec || c.timed_out) {
-        if (c.timed_out) {
-            why = ("TLS handshake with " + hostport(ep_) + " timed out");
-            co_return make_error_code(errc::timeout);
-        }
-        why = ("TLS handshake with " + hostport(ep_) + ": " + handshake_failure(c, hec));
-        co_return hec;
-    }
-    ++pool_.tls_handshakes;
-    if (SSL_session_reused(ssl)) ++pool_.tls_sessions_resumed;
-    co_return error_code{};
+    call_connect_owner owner(pool_, co_await asio::this_coro::cancellation_state);
+    const connect_spec to{ep_.host, ep_.port, host_text_, params_.verify_tls, params_.pool.connect_timeout,
+                          params_.pool.tls_handshake_timeout, params_.pool.dns_ttl};
+    open_report report;
+    error_code ec = co_await open_connection(c, to, deadline, owner, &resolved_, pool_.tls_session.get(), report, why);
+    if (report.looked_up) ++pool_.name_lookups;
+    if (report.handshaken) ++pool_.tls_handshakes;
+    if (report.resumed) ++pool_.tls_sessions_resumed;
+    co_return ec;
 }
 
 BEDROCK_AGENT_DECL void client_impl::write_request(connection& conn, const operation& op, const void* data,
@@ -425,8 +359,8 @@ BEDROCK_AGENT_DECL void client_impl::read_answer(connection& conn, const operati
         else if (s) SSL_SESSION_free(s);
     }
     // Parsed before the connection goes back: the response's buffers are the connection's.
-    d.set_http_status(res.status);
-    d.set_request_id(res.request_id);
+    detail::diag(d).set_http_status(res.status);
+    detail::diag(d).set_request_id(res.request_id);
     if (res.status / 100 == 2) {
         ev.ec = op.parse(res.body, data, d);
         return;
@@ -489,7 +423,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_i
     client_impl& c = *impl;
 
     error_code refused = c.config_ec_;
-    if (refused) d.set_client_message(c.config_msg_);
+    if (refused) detail::diag(d).set_client_message(c.config_msg_);
     else if (c.pool_.closed()) refused = asio::error::operation_aborted;
     else refused = op.validate(data, d);
     if (refused) {
@@ -533,9 +467,9 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_i
         }
         case sansio::call_action::acquire: {
             ev.kind = sansio::call_event::connection_acquired;
-            pool::lease l = c.pool_.acquire(now, running.starting);
-            ev.ec = l.ec;
-            conn = std::move(l.conn);
+            pool::acquired got = c.pool_.acquire(now, running.starting);
+            ev.ec = got.ec;
+            conn = std::move(got.conn);
             ev.idle = conn != nullptr;
             ev.cancelled = call_cancelled(cs, c);
             break;

@@ -58,7 +58,7 @@ public:
     bool equivalent(const boost::system::error_code& ec, int cond) const noexcept override
     {
         switch (static_cast<condition>(cond)) {
-        case condition::retryable: return sansio::classify(ec) != sansio::error_class::fatal;
+        case condition::retryable: return sansio::classify(ec) != sansio::error_class::not_retryable;
         case condition::throttling: return sansio::classify(ec) == sansio::error_class::throttling;
         case condition::timeout: return sansio::is_timeout(ec);
         }

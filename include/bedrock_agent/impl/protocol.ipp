@@ -48,7 +48,7 @@ inline std::string redact_userinfo(std::string_view url)
 
 inline boost::system::error_code invalid_response(diagnostics& diag, std::string msg)
 {
-    diag.set_client_message(std::move(msg));
+    detail::diag(diag).set_client_message(std::move(msg));
     return make_error_code(errc::invalid_response);
 }
 
@@ -122,21 +122,20 @@ struct json_reader {
 };
 
 // Member-name equality for the parsers' matching: inlined, so a literal's length is a constant
-// and the bytes are compared in a few loads (string_view's operator== called the out-of-line
-// compare ≈ 17 times per response).
-[[gnu::always_inline]] inline bool same(std::string_view a, std::string_view b) noexcept
+// and the bytes are compared in a few loads instead of a call to the out-of-line compare.
+[[gnu::always_inline]] inline bool equal_bytes(std::string_view a, std::string_view b) noexcept
 {
     return a.size() == b.size() && (a.empty() || __builtin_memcmp(a.data(), b.data(), b.size()) == 0);
 }
 
 inline ingestion_job_status status_from_string(std::string_view s)
 {
-    if (same(s, "STARTING")) return ingestion_job_status::starting;
-    if (same(s, "IN_PROGRESS")) return ingestion_job_status::in_progress;
-    if (same(s, "COMPLETE")) return ingestion_job_status::complete;
-    if (same(s, "FAILED")) return ingestion_job_status::failed;
-    if (same(s, "STOPPING")) return ingestion_job_status::stopping;
-    if (same(s, "STOPPED")) return ingestion_job_status::stopped;
+    if (equal_bytes(s, "STARTING")) return ingestion_job_status::starting;
+    if (equal_bytes(s, "IN_PROGRESS")) return ingestion_job_status::in_progress;
+    if (equal_bytes(s, "COMPLETE")) return ingestion_job_status::complete;
+    if (equal_bytes(s, "FAILED")) return ingestion_job_status::failed;
+    if (equal_bytes(s, "STOPPING")) return ingestion_job_status::stopping;
+    if (equal_bytes(s, "STOPPED")) return ingestion_job_status::stopped;
     return ingestion_job_status::unknown;
 }
 
@@ -160,8 +159,8 @@ inline bool parse_statistics(json_reader& r, simdjson::ondemand::object obj, ing
         simdjson::ondemand::value v;
         if (auto e = field.value().get(v)) return r.fail(e, "ingestionJob.statistics");
         std::size_t i = next;
-        if (i >= count || !same(key, members[i].first))
-            for (i = 0; i < count && !same(key, members[i].first); ++i) {
+        if (i >= count || !equal_bytes(key, members[i].first))
+            for (i = 0; i < count && !equal_bytes(key, members[i].first); ++i) {
             }
         if (i == count) continue;  // unknown members are skipped
         next = i + 1;
@@ -183,28 +182,28 @@ inline bool parse_job(json_reader& r, simdjson::ondemand::object obj, ingestion_
         simdjson::ondemand::value v;
         if (auto e = field.value().get(v)) return r.fail(e, "ingestionJob");
         if (json_reader::is_null(v)) continue;  // null is the same as absent
-        if (same(key, "knowledgeBaseId")) {
+        if (equal_bytes(key, "knowledgeBaseId")) {
             if (!r.string(v, job.knowledge_base_id, "ingestionJob.knowledgeBaseId")) return false;
             seen |= kb;
-        } else if (same(key, "dataSourceId")) {
+        } else if (equal_bytes(key, "dataSourceId")) {
             if (!r.string(v, job.data_source_id, "ingestionJob.dataSourceId")) return false;
             seen |= ds;
-        } else if (same(key, "ingestionJobId")) {
+        } else if (equal_bytes(key, "ingestionJobId")) {
             if (!r.string(v, job.ingestion_job_id, "ingestionJob.ingestionJobId")) return false;
             seen |= ij;
-        } else if (same(key, "description")) {
+        } else if (equal_bytes(key, "description")) {
             std::string d;
             if (!r.string(v, d, "ingestionJob.description")) return false;
             job.description = std::move(d);
-        } else if (same(key, "status")) {
+        } else if (equal_bytes(key, "status")) {
             if (!r.string(v, job.status_text, "ingestionJob.status")) return false;
             job.status = status_from_string(job.status_text);
             seen |= status;
-        } else if (same(key, "statistics")) {
+        } else if (equal_bytes(key, "statistics")) {
             simdjson::ondemand::object so;
             if (auto e = v.get_object().get(so)) return r.fail(e, "ingestionJob.statistics");
             if (!parse_statistics(r, so, job.statistics.emplace())) return false;
-        } else if (same(key, "failureReasons")) {
+        } else if (equal_bytes(key, "failureReasons")) {
             simdjson::ondemand::array arr;
             if (auto e = v.get_array().get(arr)) return r.fail(e, "ingestionJob.failureReasons");
             job.failure_reasons.clear();
@@ -213,10 +212,10 @@ inline bool parse_job(json_reader& r, simdjson::ondemand::object obj, ingestion_
                 if (auto e = el.get(ev)) return r.fail(e, "ingestionJob.failureReasons");
                 if (!r.string(ev, job.failure_reasons.emplace_back(), "ingestionJob.failureReasons[]")) return false;
             }
-        } else if (same(key, "startedAt")) {
+        } else if (equal_bytes(key, "startedAt")) {
             if (!r.time(v, job.started_at, "ingestionJob.startedAt")) return false;
             seen |= started;
-        } else if (same(key, "updatedAt")) {
+        } else if (equal_bytes(key, "updatedAt")) {
             if (!r.time(v, job.updated_at, "ingestionJob.updatedAt")) return false;
             seen |= updated;
         }
@@ -257,14 +256,14 @@ BEDROCK_AGENT_DECL boost::system::error_code validate(const stop_ingestion_job_r
     };
     for (auto [value, name] : fields) {
         if (value->empty()) {
-            diag.set_client_message(std::string(name) + " is required");
+            detail::diag(diag).set_client_message(std::string(name) + " is required");
             return make_error_code(errc::invalid_request);
         }
         if (!is_valid_id(*value)) {
             std::string msg = std::string(name) + " must match the pattern [0-9a-zA-Z]{10}; got " +
                               detail::quote_for_message(*value) + " (" + std::to_string(value->size()) +
                               " bytes)";
-            diag.set_client_message(std::move(msg));
+            detail::diag(diag).set_client_message(std::move(msg));
             return make_error_code(errc::invalid_request);
         }
     }
@@ -407,26 +406,6 @@ BEDROCK_AGENT_DECL bool parse_timestamp(std::string_view s, timestamp& out) noex
     return true;
 }
 
-BEDROCK_AGENT_DECL std::string format_timestamp(timestamp t)
-{
-    using namespace std::chrono;
-    auto day = floor<days>(t);
-    year_month_day ymd{day};
-    hh_mm_ss<milliseconds> tod{t - day};
-    char buf[40];
-    int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                          static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
-                          static_cast<int>(tod.seconds().count()));
-    std::string out(buf, static_cast<std::size_t>(n));
-    if (auto ms = tod.subseconds().count(); ms != 0) {
-        std::snprintf(buf, sizeof buf, ".%03d000", static_cast<int>(ms));
-        out += buf;
-    }
-    out += "+00:00";
-    return out;
-}
-
 BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(std::string_view body,
                                                                               stop_ingestion_job_response& out,
                                                                               diagnostics& diag)
@@ -468,7 +447,7 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(s
             r.fail(e, "response body");
             return r.ec;
         }
-        if (detail::same(key, "ingestionJob") && !detail::json_reader::is_null(v)) {
+        if (detail::equal_bytes(key, "ingestionJob") && !detail::json_reader::is_null(v)) {
             simdjson::ondemand::object job;
             if (auto e = v.get_object().get(job)) {
                 r.fail(e, "ingestionJob");
@@ -496,8 +475,8 @@ BEDROCK_AGENT_DECL std::string_view sanitize_error_code(std::string_view code) n
 
 BEDROCK_AGENT_DECL boost::system::error_code parse_error_response(const error_response_view& resp, diagnostics& diag)
 {
-    diag.set_http_status(resp.status);
-    diag.set_request_id(std::string(resp.request_id_header));
+    detail::diag(diag).set_http_status(resp.status);
+    detail::diag(diag).set_request_id(std::string(resp.request_id_header));
     std::string type, code, message, raw_message;
     std::vector<validation_field> fields;
     bool have_message = false;
@@ -572,90 +551,10 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_error_response(const error_re
     if (final_code.empty()) final_code = std::to_string(resp.status);
     (void)have_message;
     errc e = errc_from_aws_code(final_code, resp.status);
-    diag.set_aws_error_code(std::move(final_code));
-    diag.set_message(std::move(message));
-    diag.set_field_list(std::move(fields));
+    detail::diag(diag).set_aws_error_code(std::move(final_code));
+    detail::diag(diag).set_message(std::move(message));
+    detail::diag(diag).set_field_list(std::move(fields));
     return make_error_code(e);
-}
-
-BEDROCK_AGENT_DECL void append_json_string(std::string& out, std::string_view s)
-{
-    out.push_back('"');
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out.push_back(static_cast<char>(c));
-            }
-        }
-    }
-    out.push_back('"');
-}
-
-BEDROCK_AGENT_DECL std::string to_json(const stop_ingestion_job_response& resp)
-{
-    const auto& j = resp.ingestion_job;
-    std::string o;
-    o.reserve(1024);
-    auto key = [&](int indent, std::string_view k) {
-        o.append(static_cast<std::size_t>(indent) * 4, ' ');
-        append_json_string(o, k);
-        o += ": ";
-    };
-    o += "{\n";
-    key(1, "ingestionJob");
-    o += "{\n";
-    key(2, "knowledgeBaseId"), append_json_string(o, j.knowledge_base_id), o += ",\n";
-    key(2, "dataSourceId"), append_json_string(o, j.data_source_id), o += ",\n";
-    key(2, "ingestionJobId"), append_json_string(o, j.ingestion_job_id), o += ",\n";
-    if (j.description) key(2, "description"), append_json_string(o, *j.description), o += ",\n";
-    key(2, "status"), append_json_string(o, j.status_text.empty() ? to_string(j.status) : j.status_text), o += ",\n";
-    if (j.statistics) {
-        const auto& s = *j.statistics;
-        key(2, "statistics");
-        o += "{\n";
-        const std::pair<const char*, std::int64_t> st[] = {
-            {"numberOfDocumentsScanned", s.number_of_documents_scanned},
-            {"numberOfMetadataDocumentsScanned", s.number_of_metadata_documents_scanned},
-            {"numberOfNewDocumentsIndexed", s.number_of_new_documents_indexed},
-            {"numberOfModifiedDocumentsIndexed", s.number_of_modified_documents_indexed},
-            {"numberOfMetadataDocumentsModified", s.number_of_metadata_documents_modified},
-            {"numberOfDocumentsDeleted", s.number_of_documents_deleted},
-            {"numberOfDocumentsFailed", s.number_of_documents_failed},
-            {"numberOfDocumentsSkipped", s.number_of_documents_skipped},
-        };
-        for (std::size_t i = 0; i < 8; ++i) {
-            key(3, st[i].first);
-            o += std::to_string(st[i].second);
-            o += i + 1 < 8 ? ",\n" : "\n";
-        }
-        o += "        },\n";
-    }
-    if (!j.failure_reasons.empty()) {
-        key(2, "failureReasons");
-        o += "[\n";
-        for (std::size_t i = 0; i < j.failure_reasons.size(); ++i) {
-            o.append(12, ' ');
-            append_json_string(o, j.failure_reasons[i]);
-            o += i + 1 < j.failure_reasons.size() ? ",\n" : "\n";
-        }
-        o += "        ],\n";
-    }
-    key(2, "startedAt"), append_json_string(o, format_timestamp(j.started_at)), o += ",\n";
-    key(2, "updatedAt"), append_json_string(o, format_timestamp(j.updated_at)), o += "\n";
-    o += "    }\n}";
-    return o;
 }
 
 }  // namespace bedrock_agent

@@ -4,7 +4,7 @@
 // Reads the small files the library reads (the shared config and credentials files, web identity
 // and container token files) with open/fstat/read. Not std::ifstream: a file stream constructs
 // std::locale, and the first one makes libstdc++ build every facet of the classic locale, which
-// leaves ≈ 0.5 MB of its pages resident in every process that creates a client. And a bound:
+// leaves a good part of a megabyte of its pages resident in every process that creates a client. And a bound:
 // a path that names something endless (a FIFO, /dev/zero, a runaway file) gets an error that
 // names it, not a process that reads forever.
 

@@ -8,6 +8,7 @@
 #include <bedrock_agent/protocol.hpp>
 #include <bedrock_agent/sigv4.hpp>
 #include <bedrock_agent/impl/internal/io/connection.hpp>
+#include <bedrock_agent/impl/internal/io/connector.hpp>
 #include <bedrock_agent/impl/internal/io/credential_providers.hpp>
 #include <bedrock_agent/impl/internal/io/exchange.hpp>
 #include <bedrock_agent/impl/internal/io/pool.hpp>
@@ -102,8 +103,7 @@ public:
     /// suspension, inside that start, has the next one posted instead.
     bool starting_inline_ = false;
     std::vector<asio::steady_timer*> sleeping_;  ///< backoff timers, for shutdown()
-    asio::ip::tcp::resolver::results_type resolved_;  ///< cached DNS answer
-    clock_type::time_point resolved_at_{};             ///< when it was looked up (pool_params::dns_ttl)
+    resolve_cache resolved_;  ///< the endpoint's last DNS answer (pool_params::dns_ttl)
 
 private:
     void fail_config(error_code ec, std::string msg)

@@ -144,7 +144,7 @@ struct connection {
     bool is_tls() const noexcept { return ssl != nullptr; }
 
     /// After connecting: the socket goes non-blocking and (TLS) OpenSSL writes to it and reads
-    /// the bytes that fed() hands it.
+    /// the bytes that take_read() hands it.
     void attach(boost::system::error_code& ec)
     {
         sock.non_blocking(true, ec);
@@ -224,17 +224,17 @@ struct connection {
         return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
     }
 
-    /// Hands OpenSSL what one socket read brought (rn bytes into raw, or rec): the end of the
+    /// Hands OpenSSL what one socket read brought (rn bytes into raw, or read_ec): the end of the
     /// stream without close_notify is stream_truncated, as Asio's ssl::stream reports it.
-    boost::system::error_code fed(boost::system::error_code rec, std::size_t rn) noexcept
+    boost::system::error_code take_read(boost::system::error_code read_ec, std::size_t rn) noexcept
     {
-        if (rec == asio::error::eof) return asio::ssl::error::stream_truncated;
-        if (!rec) input_ = {raw.data(), rn};  // OpenSSL had taken the last read's bytes: it asked for more
-        return rec;
+        if (read_ec == asio::error::eof) return asio::ssl::error::stream_truncated;
+        if (!read_ec) input_ = {raw.data(), rn};  // OpenSSL had taken the last read's bytes: it asked for more
+        return read_ec;
     }
 
     /// TLS only (plain connections read the socket directly): want_read means read the socket
-    /// into raw and hand the bytes over with fed().
+    /// into raw and hand the bytes over with take_read().
     io_status read_some(char* p, std::size_t n, std::size_t& got, boost::system::error_code& ec)
     {
         got = 0;

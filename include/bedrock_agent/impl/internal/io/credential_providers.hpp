@@ -11,9 +11,11 @@
 #include <bedrock_agent/error.hpp>
 #include <bedrock_agent/protocol.hpp>
 #include <bedrock_agent/impl/internal/sansio/credential_json.hpp>
+#include <bedrock_agent/impl/internal/sansio/credential_rules.hpp>
 #include <bedrock_agent/impl/internal/sansio/sts_xml.hpp>
 #include <bedrock_agent/impl/internal/read_file.hpp>
 #include <bedrock_agent/impl/internal/settings.hpp>
+#include <bedrock_agent/impl/internal/io/connector.hpp>
 #include <bedrock_agent/impl/internal/io/exchange.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -210,15 +212,14 @@ struct http_result {
     std::string message() const { return why.empty() ? ec.message() : why; }
 };
 
-/// A request's connection and resolver, shared with its deadline's timer handler.
+/// A request's connection, shared with its deadline's timer handler.
 struct simple_request_state {
-    simple_request_state(const asio::any_io_executor& ex, asio::ssl::context* ctx) : conn(ex, ctx), resolver(ex) {}
+    simple_request_state(const asio::any_io_executor& ex, asio::ssl::context* ctx) : conn(ex, ctx) {}
     connection conn;
-    asio::ip::tcp::resolver resolver;
 };
 
-/// When a request's deadline passes: stops the lookup or closes the connection, so the pending
-/// step fails, and marks the connection timed out.
+/// When a request's deadline passes: closes the connection, so the pending step fails, and
+/// marks it timed out.
 struct simple_request_deadline {
     std::weak_ptr<simple_request_state> st;
     void operator()(const boost::system::error_code& ec) const
@@ -226,10 +227,14 @@ struct simple_request_deadline {
         if (ec) return;
         if (auto s = st.lock()) {
             s->conn.timed_out = true;
-            s->resolver.cancel();
             s->conn.close();
         }
     }
+};
+
+/// A request's opening is bounded by the request's one timer, armed for the whole request.
+struct simple_request_owner final : connect_owner {
+    void watch(connection&, clock_type::time_point) override {}
 };
 
 /// The request's bytes. Content-Length goes out with a body, and for POST, PUT and PATCH also
@@ -295,25 +300,18 @@ BEDROCK_AGENT_COLD inline asio::awaitable<http_result> simple_request(asio::any_
     }
     auto st = std::make_shared<simple_request_state>(ex, tls ? &*ctx : nullptr);
     connection& c = st->conn;
+    const auto deadline_at = clock_type::now() + timeout;
     asio::steady_timer deadline(ex);
-    deadline.expires_after(timeout);
+    deadline.expires_at(deadline_at);
     deadline.async_wait(simple_request_deadline{st});
-    auto [rec, eps] = co_await st->resolver.async_resolve(host, std::to_string(port), asio::as_tuple(asio::use_awaitable));
-    if (rec || c.timed_out) co_return failed_request(std::move(r), c, rec);
-    auto [cec, ep] = co_await asio::async_connect(c.socket(), eps, connect_condition{&c}, asio::as_tuple(asio::use_awaitable));
-    if (cec || c.timed_out) co_return failed_request(std::move(r), c, cec);
-    boost::system::error_code aec;
-    c.attach(aec);
-    if (aec) co_return failed_request(std::move(r), c, aec);
-    if (tls) {
-        if (!prepare_tls(c, host, true)) {
-            r.ec = make_error_code(errc::invalid_configuration);
-            r.why = "cannot verify the host name " + host;
-            co_return r;
-        }
-        auto hec = co_await tls_handshake(c);
-        if (hec && !c.timed_out) r.why = "TLS handshake: " + handshake_failure(c, hec);
-        if (hec || c.timed_out) co_return failed_request(std::move(r), c, hec);
+    // The same opening as the calls' (connector.hpp), with the request's deadline for every step.
+    const std::string host_text = default_port ? host_name : host_name + ":" + std::to_string(port);
+    const connect_spec to{host, port, host_text, /*verify=*/true};
+    simple_request_owner owner;
+    open_report report;
+    if (auto ec = co_await open_connection(c, to, deadline_at, owner, nullptr, nullptr, report, r.why)) {
+        r.ec = ec;
+        co_return r;
     }
     c.out = std::move(wire);
     exchange_result x;
@@ -544,16 +542,16 @@ BEDROCK_AGENT_COLD inline asio::awaitable<fetch_result> fetch_imds(asio::any_io_
     const std::string token_target = "/latest/api/token";
     const std::vector<std::pair<std::string, std::string>> ttl{{"x-aws-ec2-metadata-token-ttl-seconds", "21600"}};
     auto tok = co_await metadata_request(ex, c.imds_host, c.imds_port, http::verb::put, token_target, ttl, c.imds_timeout);
-    if (!tok.ec && tok.status == 200) {
-        headers.emplace_back("x-aws-ec2-metadata-token", tok.body);
-    } else if (!tok.ec && tok.status == 400) {
+    switch (sansio::imds_token_outcome(tok.ec, tok.ec == errc::timeout, tok.status, c.imds_v1_disabled)) {
+    case sansio::imds_token_verdict::use_token: headers.emplace_back("x-aws-ec2-metadata-token", tok.body); break;
+    case sansio::imds_token_verdict::refused:
         co_return provider_failure("instance metadata", "the token request was refused (HTTP 400)");
-    } else if (tok.ec && tok.ec != errc::timeout) {
+    case sansio::imds_token_verdict::no_service:
         co_return provider_failure("instance metadata", "no instance metadata service at " + c.imds_host + " (" + tok.message() + ")");
-    } else if (c.imds_v1_disabled) {
+    case sansio::imds_token_verdict::v1_disabled:
         co_return provider_failure("instance metadata", "no IMDSv2 token and IMDSv1 is disabled");
+    case sansio::imds_token_verdict::try_v1: break;  // IMDSv1: no token
     }
-    // else: 403/404/405 or a timeout: fall back to IMDSv1 (no token).
     const std::string roles_target = "/latest/meta-data/iam/security-credentials/";
     http_result role;
     for (int i = 0; i < c.imds_attempts; ++i) {
@@ -615,9 +613,11 @@ public:
     std::shared_ptr<const credentials> current() const
     {
         if (!value_ || !value_->expiration) return value_;
-        const auto now = sys_clock::now();
-        return valid_at(now) && !in_refresh_window(now) ? value_ : nullptr;
+        return freshness(now_()) == sansio::freshness::fresh ? value_ : nullptr;
     }
+
+    /// The wall clock the cache reads (expirations are wall-clock times); tests set their own.
+    sys_clock::time_point (*now_)() = &sys_clock::now;
 
     /// The credentials to sign with now, fetching them if need be. `self` keeps the cache alive
     /// meanwhile. The wait ends at `deadline` (errc::timeout), when the caller's coroutine is
@@ -625,10 +625,12 @@ public:
     static asio::awaitable<cached_credentials> get(std::shared_ptr<credentials_cache> self, steady::time_point deadline)
     {
         auto& c = *self;
-        const auto now = sys_clock::now();
-        if (c.value_ && c.valid_at(now)) {
-            if (c.in_refresh_window(now) && !c.fetching_) c.start_fetch(self);  // callers keep the old ones meanwhile
-            co_return cached_credentials{{}, {}, c.value_};
+        if (c.value_) {
+            const auto f = c.freshness(c.now_());
+            if (f != sansio::freshness::expired) {
+                if (f == sansio::freshness::refresh && !c.fetching_) c.start_fetch(self);  // callers keep the old ones meanwhile
+                co_return cached_credentials{{}, {}, c.value_};
+            }
         }
         if (c.closed_) co_return cached_credentials{asio::error::operation_aborted, {}, {}};
         if (!c.fetching_) c.start_fetch(self);
@@ -653,10 +655,9 @@ public:
     }
 
 private:
-    bool valid_at(sys_clock::time_point now) const { return !value_->expiration || now < *value_->expiration; }
-    bool in_refresh_window(sys_clock::time_point now) const
+    sansio::freshness freshness(sys_clock::time_point now) const
     {
-        return value_->expiration && now >= *value_->expiration - window_;
+        return sansio::freshness_at(value_->expiration, now, window_);
     }
 
     /// Starts the one fetch, detached: it ends in finish(), with its result or with the
@@ -700,9 +701,9 @@ private:
         finished_ = fetch_number_;
         if (!r.ec) {
             value_ = std::make_shared<const credentials>(std::move(r.creds));
-            window_ = std::chrono::minutes(5) + std::chrono::seconds(std::uniform_int_distribution<int>(0, 60)(rng_));
+            window_ = sansio::refresh_window(std::uniform_int_distribution<int>(0, 60)(rng_));
             last_ = cached_credentials{{}, {}, value_};
-        } else if (value_ && valid_at(sys_clock::now())) {
+        } else if (value_ && freshness(now_()) != sansio::freshness::expired) {
             last_ = cached_credentials{{}, {}, value_};  // a failed refresh: the old ones keep serving
         } else {
             last_ = cached_credentials{r.ec, std::move(r.why), {}};

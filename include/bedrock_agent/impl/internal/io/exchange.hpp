@@ -64,7 +64,7 @@ inline asio::awaitable<error_code> tls_wait(connection& c, io_status st)
         co_return ec;
     }
     auto [ec, n] = co_await c.sock.async_read_some(asio::buffer(c.raw), asio::as_tuple(asio::deferred));
-    co_return c.fed(ec, n);
+    co_return c.take_read(ec, n);
 }
 
 /// Before the handshake: SNI (not for IP addresses: RFC 6066) and, when `verify`, peer and host
@@ -168,8 +168,8 @@ inline asio::awaitable<void> exchange(connection& c, exchange_result& x, std::ui
         error_code e;
         for (;;) {
             if (!c.is_tls()) {
-                auto [rec, rn] = co_await c.sock.async_read_some(space, asio::as_tuple(asio::deferred));
-                e = rec;
+                auto [read_ec, rn] = co_await c.sock.async_read_some(space, asio::as_tuple(asio::deferred));
+                e = read_ec;
                 n = rn;
                 break;
             }
@@ -178,8 +178,8 @@ inline asio::awaitable<void> exchange(connection& c, exchange_result& x, std::ui
             if (st == io_status::want_read) {
                 // OpenSSL has no full record: wait for the socket, and hand it what came
                 // (tls_wait's read, inline: no coroutine frame per read).
-                auto [rec, rn] = co_await c.sock.async_read_some(asio::buffer(c.raw), asio::as_tuple(asio::deferred));
-                e = c.fed(rec, rn);
+                auto [read_ec, rn] = co_await c.sock.async_read_some(asio::buffer(c.raw), asio::as_tuple(asio::deferred));
+                e = c.take_read(read_ec, rn);
                 if (!e) continue;
             } else if (st == io_status::want_write) {
                 e = co_await tls_wait(c, st);

@@ -1,17 +1,15 @@
 #ifndef BEDROCK_AGENT_IMPL_INTERNAL_IO_POOL_HPP
 #define BEDROCK_AGENT_IMPL_INTERNAL_IO_POOL_HPP
 
-// The connection pool of one endpoint, and the admission of calls: at most max_connections calls
-// run at once (each holds at most one connection: idle, in use, or being opened), and a call
-// starts only if it will find an idle connection or may open one (at most max_opening being
-// opened at once). The others wait in a FIFO queue of nodes until a call ends, a connection comes
-// back or an opening finishes, or their deadline passes. One timer (the deadline watch) serves the
-// deadlines of connections in use and of queued calls. Everything here runs on the client's
-// executor.
+// The connection pool of one endpoint, and the admission of calls. The bookkeeping (who may run,
+// who waits until when, which idle connection is fit) is sans-io (sansio/admission.hpp); this
+// layer owns the connections and the one timer (the deadline watch) that serves the deadlines
+// of connections in use and of queued calls. Everything here runs on the client's executor.
 
 #include <bedrock_agent/client.hpp>
 #include <bedrock_agent/pool_params.hpp>
 #include <bedrock_agent/impl/internal/io/queued_call.hpp>
+#include <bedrock_agent/impl/internal/sansio/admission.hpp>
 #include <bedrock_agent/impl/internal/io/connection.hpp>
 
 #include <boost/asio/post.hpp>
@@ -26,80 +24,41 @@ class pool {
 public:
     /// What acquire() gives: a connection to use, or (conn == nullptr, no error) a permit to open
     /// a new one, which the caller must give back with release() whatever happens.
-    struct lease {
+    struct acquired {
         boost::system::error_code ec;
         std::unique_ptr<connection> conn;
     };
 
-    pool(const asio::any_io_executor& ex, const pool_params& params) : ex_(ex), params_(params) {}
+    pool(const asio::any_io_executor& ex, const pool_params& params) : ex_(ex), admission_(params), idle_(params) {}
     pool(const pool&) = delete;
     pool& operator=(const pool&) = delete;
     ~pool()
     {
         // Calls still queued when the client goes (its io_context stopped first): their handlers
         // are destroyed, never invoked.
-        while (auto* c = pop_queued()) delete c;
+        while (auto* c = admission_.pop_front()) delete c;
     }
 
-    // --- Admission: at most max_connections calls run at once, and a call starts only when it
-    // will find a connection (idle, or one it may open); the others queue, FIFO. ---
+    // --- Admission (sansio::admission) ---
 
-    /// A new call may run now (it is counted as running and starting): nobody is queued before
-    /// it, and there is room.
-    bool admit() noexcept
-    {
-        if (q_head_ || !room()) return false;
-        ++running_;
-        ++starting_;
-        return true;
-    }
-    std::size_t waiting() const noexcept { return queued_; }
+    /// A new call may run now (it is counted as running and starting).
+    bool admit() noexcept { return admission_.admit(idle_.size()); }
+    std::size_t waiting() const noexcept { return admission_.waiting(); }
     /// max_connections calls run (else what holds the queue is max_opening).
-    bool full() const noexcept { return running_ >= std::max<std::size_t>(1, params_.max_connections); }
+    bool at_call_limit() const noexcept { return admission_.at_call_limit(); }
     void enqueue(queued_call* c)
     {
-        c->prev = q_tail_;
-        c->next = nullptr;
-        (q_tail_ ? q_tail_->next : q_head_) = c;
-        q_tail_ = c;
-        ++queued_;
+        admission_.enqueue(c);
         watch(c->deadline);
     }
-    void unlink(queued_call* c) noexcept
-    {
-        (c->prev ? c->prev->next : q_head_) = c->next;
-        (c->next ? c->next->prev : q_tail_) = c->prev;
-        c->prev = c->next = nullptr;
-        --queued_;
-    }
-    /// The queued call with this id, if it is still queued (a linear scan: cancellations only).
-    queued_call* find_queued(std::uint32_t id) noexcept
-    {
-        for (queued_call* c = q_head_; c; c = c->next)
-            if (c->id == id) return c;
-        return nullptr;
-    }
-    queued_call* pop_queued() noexcept
-    {
-        queued_call* c = q_head_;
-        if (c) unlink(c);
-        return c;
-    }
+    void unlink(queued_call* c) noexcept { admission_.unlink(c); }
+    queued_call* find_queued(std::uint32_t id) noexcept { return admission_.find(id); }
+    queued_call* pop_queued() noexcept { return admission_.pop_front(); }
     /// A running call ended (`starting`: before its first acquire()).
-    void call_done(bool starting) noexcept
-    {
-        --running_;
-        if (starting) --starting_;
-    }
+    void call_done(bool starting) noexcept { admission_.call_done(starting); }
     /// The next queued call that may run now (already admitted), if any. Asked after each event
     /// that can make room: a call ended, a connection came back, an opening finished.
-    queued_call* next_to_run() noexcept
-    {
-        if (closed_ || !q_head_ || !room()) return nullptr;
-        ++running_;
-        ++starting_;
-        return pop_queued();
-    }
+    queued_call* next_to_run() noexcept { return closed_ ? nullptr : admission_.next_to_run(idle_.size()); }
     /// Called with each queued call whose deadline passed (unlinked first).
     void (*on_queue_timeout)(queued_call*, void*) = nullptr;
     void* on_queue_timeout_arg = nullptr;
@@ -110,22 +69,19 @@ public:
     /// running call always finds one or the other: calls wait in the admission queue, not here.
     /// `starting` (the call's first acquire) is cleared. (A retry's acquire may open beyond
     /// max_opening: the limit is on admission.)
-    lease acquire(clock_type::time_point now, bool& starting)
+    acquired acquire(clock_type::time_point now, bool& starting)
     {
-        if (starting) {
-            starting = false;
-            --starting_;
-        }
-        lease l;
-        if (closed_) l.ec = asio::error::operation_aborted;
-        else if (auto c = take_idle(now)) l.conn = std::move(c);
+        admission_.first_acquire(starting);
+        acquired a;
+        if (closed_) a.ec = asio::error::operation_aborted;
+        else if (auto c = take_idle(now)) a.conn = std::move(c);
         else ++open_;  // a permit: the caller opens the connection
-        return l;
+        return a;
     }
 
     /// An opening (TCP connect, then the TLS handshake) starts, and ends (either way).
-    void opening_started() noexcept { ++opening_; }
-    void opening_ended() noexcept { --opening_; }
+    void opening_started() noexcept { admission_.opening_started(); }
+    void opening_ended() noexcept { admission_.opening_ended(); }
 
     /// Gives a connection (or a permit) back. A connection comes back only if it is fit for
     /// reuse; otherwise pass nullptr and it is counted as closed.
@@ -133,8 +89,7 @@ public:
     {
         if (conn && reusable && !closed_) {
             conn->reused = true;
-            conn->idle_since = clock_type::now();
-            idle_.push_back(std::move(conn));
+            idle_.put(std::move(conn), clock_type::now());
             return;
         }
         if (conn) conn->close();
@@ -156,7 +111,8 @@ public:
         in_use_[i] = in_use_.back();
         in_use_[i]->watch_index = i;
         in_use_.pop_back();
-        if (in_use_.empty() && !q_head_ && watch_at_ != clock_type::time_point::max() && !idle_check_posted_) {
+        if (in_use_.empty() && !admission_.front() && watch_at_ != clock_type::time_point::max() &&
+            !idle_check_posted_) {
             // Nothing left to watch: a pending wait would keep the io_context's run() going. The
             // check runs after the handlers ready now, so a caller that starts its next call
             // from its completion handler keeps the timer armed (no timerfd update per call).
@@ -164,7 +120,7 @@ public:
             asio::post(ex_, [this, alive = std::weak_ptr<int>(alive_)] {
                 if (alive.expired()) return;
                 idle_check_posted_ = false;
-                if (in_use_.empty() && !q_head_ && watch_at_ != clock_type::time_point::max()) {
+                if (in_use_.empty() && !admission_.front() && watch_at_ != clock_type::time_point::max()) {
                     watch_at_ = clock_type::time_point::max();
                     watch_timer_.cancel();
                 }
@@ -184,9 +140,8 @@ public:
     void shutdown()
     {
         closed_ = true;
-        for (auto& c : idle_) c->close(/*clean=*/true);
         open_ -= idle_.size();
-        idle_.clear();
+        idle_.clear([](std::unique_ptr<connection> c) { c->close(/*clean=*/true); });
         for (auto* c : in_use_) c->close();
         // Disarmed, and marked so: a step that still registers a deadline (a call finishing a
         // name lookup) arms the watch again instead of finding it "already set".
@@ -203,7 +158,7 @@ public:
         s.idle = idle_.size();
         s.in_use = open_ - idle_.size();
         s.waiting = waiting();
-        s.opening = opening_;
+        s.opening = admission_.opening();
         s.connections_opened = connections_opened;
         s.tls_handshakes = tls_handshakes;
         s.tls_sessions_resumed = tls_sessions_resumed;
@@ -220,30 +175,16 @@ public:
                   name_lookups = 0, closed_while_idle = 0;
 
 private:
-    /// Room for one more call: fewer than max_connections run, and the calls admitted but not yet
-    /// at their first acquire() (starting_) will each find an idle connection or may open one.
-    bool room() const noexcept
-    {
-        if (full()) return false;
-        if (params_.max_opening == 0) return true;
-        std::size_t may_open = params_.max_opening > opening_ ? params_.max_opening - opening_ : 0;
-        return idle_.size() + may_open > starting_;
-    }
-
     std::unique_ptr<connection> take_idle(clock_type::time_point now)
     {
-        // Most recently used first: it is the least likely to have been closed by the server.
-        while (!idle_.empty()) {
-            auto c = std::move(idle_.back());
-            idle_.pop_back();
-            if ((params_.idle_timeout.count() == 0 || now - c->idle_since < params_.idle_timeout) &&
-                !c->spoke_while_idle())
-                return c;
-            c->close(/*clean=*/true);
-            --open_;
-            ++closed_while_idle;
-        }
-        return nullptr;
+        // Fit: not idle too long (the set's rule) and the peer said nothing while it sat idle.
+        return idle_.take(
+            now, [](connection& c) { return !c.spoke_while_idle(); },
+            [this](std::unique_ptr<connection> c) {
+                c->close(/*clean=*/true);
+                --open_;
+                ++closed_while_idle;
+            });
     }
 
     // The deadline watch: one timer for every connection in use, set to the earliest deadline
@@ -273,27 +214,22 @@ private:
                 next = std::min(next, c->deadline);
             }
         }
-        while (q_head_ && q_head_->deadline <= now) {
-            queued_call* c = pop_queued();
+        while (queued_call* c = admission_.pop_expired(now))
             if (on_queue_timeout) on_queue_timeout(c, on_queue_timeout_arg);
-        }
-        if (q_head_) next = std::min(next, q_head_->deadline);
+        if (const auto* head = admission_.front()) next = std::min(next, head->deadline);
         if (next != clock_type::time_point::max()) watch(next);
     }
 
     asio::any_io_executor ex_;
-    const pool_params& params_;
     asio::steady_timer watch_timer_{ex_};
     clock_type::time_point watch_at_ = clock_type::time_point::max();
     bool idle_check_posted_ = false;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
-    std::deque<std::unique_ptr<connection>> idle_;
+    sansio::admission<queued_call> admission_;
+    sansio::idle_set<connection> idle_;
     std::vector<connection*> in_use_;
     std::size_t open_ = 0;
     bool closed_ = false;
-    std::size_t running_ = 0, starting_ = 0, opening_ = 0, queued_ = 0;
-    queued_call* q_head_ = nullptr;
-    queued_call* q_tail_ = nullptr;
 };
 
 }  // namespace bedrock_agent::detail

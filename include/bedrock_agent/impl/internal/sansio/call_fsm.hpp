@@ -257,7 +257,7 @@ private:
         case retry_action::done: break;
         }
         if (r.quota_exhausted) {
-            std::string m = d_.client_message();
+            std::string m = d_.get().client_message();
             d_.set_client_message(m + (m.empty() ? "" : "; ") + "not retried: the client's retry quota is exhausted");
         }
         return finish(fate, r.ec);
@@ -288,7 +288,7 @@ private:
 
     const client_params& p_;
     retry_fsm retry_;
-    diagnostics& d_;
+    bedrock_agent::detail::diagnostics_writer d_;
     std::string_view host_;
     call_clock::time_point submitted_;
     call_clock::time_point call_start_{};

@@ -18,7 +18,7 @@
 namespace bedrock_agent::sansio {
 
 enum class error_class {
-    fatal,       ///< do not retry
+    not_retryable,  ///< do not retry
     transient,   ///< 500/502/503/504, RequestTimeout*, dropped connections
     timeout,     ///< our own deadline passed mid-attempt (costs more retry quota)
     throttling,  ///< the service asked us to slow down
@@ -37,21 +37,21 @@ inline error_class classify(unsigned status, std::string_view aws_code) noexcept
     if (aws_code == "RequestTimeout" || aws_code == "RequestTimeoutException")
         return error_class::transient;
     if (status == 500 || status == 502 || status == 503 || status == 504) return error_class::transient;
-    return error_class::fatal;
+    return error_class::not_retryable;
 }
 
 /// A failure known only by its error code (network, TLS, our own codes).
 inline error_class classify(const boost::system::error_code& ec) noexcept
 {
     namespace aerr = boost::asio::error;
-    if (!ec) return error_class::fatal;
+    if (!ec) return error_class::not_retryable;
     if (is_timeout(ec)) return error_class::timeout;
     if (ec.category() == error_category()) {
         switch (static_cast<errc>(ec.value())) {
         case errc::throttling: return error_class::throttling;
         case errc::internal_server:
         case errc::service_unavailable: return error_class::transient;
-        default: return error_class::fatal;
+        default: return error_class::not_retryable;
         }
     }
     // A connection that broke or never came up (botocore's ConnectionError / HTTPClientError).
@@ -71,7 +71,7 @@ inline error_class classify(const boost::system::error_code& ec) noexcept
         ec != boost::beast::http::error::body_limit && ec != boost::beast::http::error::header_limit &&
         ec != boost::beast::http::error::buffer_overflow)
         return error_class::transient;
-    return error_class::fatal;
+    return error_class::not_retryable;
 }
 
 }  // namespace bedrock_agent::sansio

@@ -75,7 +75,7 @@ public:
     void meta_limit(std::size_t n) noexcept { meta_limit_ = n; }
 
 private:
-    static std::string_view sv(string_view s) noexcept { return {s.data(), s.size()}; }
+    static std::string_view to_std_view(string_view s) noexcept { return {s.data(), s.size()}; }
     static bool iequals(std::string_view a, std::string_view b) noexcept
     {
         if (a.size() != b.size()) return false;
@@ -97,10 +97,10 @@ private:
     void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code& ec) override
     {
         if (is_header_done() && !count_meta(name.size() + value.size() + 4, ec)) return;  // a trailer
-        if (iequals(sv(name), "x-amzn-requestid")) d_.request_id.assign(value.data(), value.size());
-        else if (iequals(sv(name), "x-amzn-errortype")) d_.error_type.assign(value.data(), value.size());
-        else if (d_.status >= 400 && iequals(sv(name), "date")) d_.date.assign(value.data(), value.size());  // errors only
-        if (d_.keep_fields) d_.fields.emplace_back(std::string(sv(name)), std::string(sv(value)));
+        if (iequals(to_std_view(name), "x-amzn-requestid")) d_.request_id.assign(value.data(), value.size());
+        else if (iequals(to_std_view(name), "x-amzn-errortype")) d_.error_type.assign(value.data(), value.size());
+        else if (d_.status >= 400 && iequals(to_std_view(name), "date")) d_.date.assign(value.data(), value.size());  // errors only
+        if (d_.keep_fields) d_.fields.emplace_back(std::string(to_std_view(name)), std::string(to_std_view(value)));
     }
     void on_header_impl(error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override

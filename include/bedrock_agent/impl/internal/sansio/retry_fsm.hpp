@@ -91,7 +91,7 @@ public:
             return {retry_action::send, ++attempt_};
         }
         error_class cls = o.http_status != 0 ? classify(o.http_status, o.aws_code) : classify(o.ec);
-        if (cls == error_class::fatal || attempt_ >= max_attempts) return done(o.ec);
+        if (cls == error_class::not_retryable || attempt_ >= max_attempts) return done(o.ec);
         unsigned cost = cls == error_class::timeout ? params_.timeout_retry_cost : params_.retry_cost;
         if (!quota_.acquire(cost)) {
             retry_action a = done(o.ec);

@@ -79,8 +79,8 @@ BEDROCK_AGENT_COLD inline bool parse_sts_credentials(std::string_view xml, crede
 /// a throttling code, or IDPCommunicationError (the identity provider did not answer STS).
 inline bool sts_retryable(const boost::system::error_code& transport, unsigned status, std::string_view code) noexcept
 {
-    if (transport) return classify(transport) != error_class::fatal;
-    return code == "IDPCommunicationError" || classify(status, code) != error_class::fatal;
+    if (transport) return classify(transport) != error_class::not_retryable;
+    return code == "IDPCommunicationError" || classify(status, code) != error_class::not_retryable;
 }
 
 }  // namespace bedrock_agent::sansio

@@ -326,7 +326,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     const connect_spec to{ep_.host, ep_.port, host_text_, params_.verify_tls, params_.pool.connect_timeout,
                           params_.pool.tls_handshake_timeout, params_.pool.dns_ttl};
     open_report report;
-    error_code ec = co_await open_connection(c, to, deadline, owner, &resolved_, pool_.tls_session.get(), report, why);
+    error_code ec = co_await open_connection(c, to, deadline, owner, &resolved_, &pool_.tls_session, report, why);
     if (report.looked_up) ++pool_.name_lookups;
     if (report.handshaken) ++pool_.tls_handshakes;
     if (report.resumed) ++pool_.tls_sessions_resumed;

@@ -71,10 +71,11 @@ inline clock_type::time_point step_deadline(clock_type::time_point deadline, std
 }
 
 /// Opens `c` (its TLS stream set up if it has one) by `deadline`. `cache` may be null (no
-/// caching); `session`, when set, is offered for resumption. On failure `why` names the step.
+/// caching); `session` may be null, else the session it holds when the handshake starts (it may
+/// change meanwhile: other connections finish theirs) is offered for resumption. On failure `why` names the step.
 /// (A named function, not a lambda, in a coroutine: header-only mode would warn.)
 inline asio::awaitable<error_code> open_connection(connection& c, const connect_spec& to, clock_type::time_point deadline,
-                                                   connect_owner& owner, resolve_cache* cache, SSL_SESSION* session,
+                                                   connect_owner& owner, resolve_cache* cache, const ssl_session_ptr* session,
                                                    open_report& report, std::string& why)
 {
     using asio::ip::tcp;
@@ -141,7 +142,7 @@ inline asio::awaitable<error_code> open_connection(connection& c, const connect_
         why = "cannot verify the host name " + to.host;
         co_return make_error_code(errc::invalid_configuration);
     }
-    if (session) SSL_set_session(c.ssl.get(), session);
+    if (session && *session) SSL_set_session(c.ssl.get(), session->get());
     owner.watch(c, step_deadline(deadline, to.handshake_timeout));
     error_code handshake_ec = co_await tls_handshake(c);
     if (handshake_ec || c.timed_out) {

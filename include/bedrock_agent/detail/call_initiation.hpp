@@ -1,11 +1,13 @@
 #ifndef BEDROCK_AGENT_DETAIL_CALL_INITIATION_HPP
 #define BEDROCK_AGENT_DETAIL_CALL_INITIATION_HPP
 
-// How a client::<operation>(req, [diag], token) call reaches the compiled call path: the request
-// is copied into a call_data that the completion owns (the response is parsed into it too), the
-// user's handler is wrapped so that it receives (error_code, response), and the wrapper goes,
-// type-erased as an asio::any_completion_handler, to one compiled entry point (async_call). The
-// queue, the coroutine and the state machine are all behind that function (impl/client.ipp).
+// How a client::<operation>(req, [diag], token) call reaches the compiled call path: the user's
+// handler is wrapped so that it receives (error_code, response), and the wrapper goes,
+// type-erased as an asio::any_completion_handler, with the operation and a pointer to the
+// request, to one compiled entry point (async_call). The compiled side copies the request, runs
+// or queues the call, and completes the wrapper with the error and a pointer to the response it
+// parsed (valid during the completion). The queue, the coroutine and the state machine are all
+// behind that function (impl/client.ipp).
 
 #include <bedrock_agent/detail/config.hpp>
 #include <bedrock_agent/diagnostics.hpp>
@@ -37,31 +39,24 @@ class client_impl;
 /// descriptor).
 enum class operation_id : unsigned char { stop_ingestion_job };
 
-/// A call's request (copied when the call is made) and its response (parsed in place).
-template <class Request, class Response>
-struct call_data {
-    Request request;
-    Response response{};
-};
+/// A call's completion, type-erased: the error, and the operation's response (null when the
+/// call failed), owned by the call path and valid while the handler runs.
+using call_handler = boost::asio::any_completion_handler<void(boost::system::error_code, void*)>;
 
-using call_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
-
-/// The one compiled entry point of every call: validates, then runs the call now or queues it,
-/// and completes `handler` (never inline) once `data->response` is filled or the call failed.
-/// `diag` (may be null) must live until then.
-BEDROCK_AGENT_DECL void async_call(const std::shared_ptr<client_impl>& impl, operation_id op, void* data,
+/// The one compiled entry point of every call: copies `*request`, validates it, runs the call now
+/// or queues it, and completes `handler` (never inline). `diag` (may be null) must live until then.
+BEDROCK_AGENT_DECL void async_call(const std::shared_ptr<client_impl>& impl, operation_id op, const void* request,
                                    diagnostics* diag, call_handler handler);
 
-/// Completes the user's handler with (error_code, response); owns the call's data.
-template <class Request, class Response, class Handler>
+/// Completes the user's handler with (error_code, response).
+template <class Response, class Handler>
 struct call_completion {
     Handler handler;
-    std::unique_ptr<call_data<Request, Response>> data;
 
-    void operator()(boost::system::error_code ec)
+    void operator()(boost::system::error_code ec, void* response)
     {
-        auto d = std::move(data);  // freed after the handler returns
-        std::move(handler)(ec, ec ? Response{} : std::move(d->response));
+        if (ec || !response) std::move(handler)(ec, Response{});
+        else std::move(handler)(ec, std::move(*static_cast<Response*>(response)));
     }
 };
 
@@ -73,11 +68,7 @@ struct call_initiation {
     template <class Handler>
     void operator()(Handler&& handler, const Request& req, diagnostics* diag) const
     {
-        auto data = std::make_unique<call_data<Request, Response>>(call_data<Request, Response>{req});
-        void* p = data.get();
-        async_call(impl, op, p, diag,
-                   call_completion<Request, Response, std::decay_t<Handler>>{std::forward<Handler>(handler),
-                                                                             std::move(data)});
+        async_call(impl, op, &req, diag, call_completion<Response, std::decay_t<Handler>>{std::forward<Handler>(handler)});
     }
 };
 
@@ -88,15 +79,14 @@ namespace boost::asio {
 
 // The wrapper keeps the associated executor, allocator and cancellation slot of the handler it
 // wraps.
-template <template <class, class> class Associator, class Request, class Response, class Handler, class Default>
-struct associator<Associator, bedrock_agent::detail::call_completion<Request, Response, Handler>, Default> {
+template <template <class, class> class Associator, class Response, class Handler, class Default>
+struct associator<Associator, bedrock_agent::detail::call_completion<Response, Handler>, Default> {
     using type = typename Associator<Handler, Default>::type;
-    static type get(const bedrock_agent::detail::call_completion<Request, Response, Handler>& h) noexcept
+    static type get(const bedrock_agent::detail::call_completion<Response, Handler>& h) noexcept
     {
         return Associator<Handler, Default>::get(h.handler);
     }
-    static type get(const bedrock_agent::detail::call_completion<Request, Response, Handler>& h,
-                    const Default& d) noexcept
+    static type get(const bedrock_agent::detail::call_completion<Response, Handler>& h, const Default& d) noexcept
     {
         return Associator<Handler, Default>::get(h.handler, d);
     }

@@ -71,27 +71,36 @@ BEDROCK_AGENT_COLD inline std::string redacted_response(const sansio::response_d
 }
 
 /// Ends a call that never ran (queued, or refused at the door) with `ec`: through the handler's
-/// executor, never inline. The node is gone afterwards.
-inline void fail_queued(const std::shared_ptr<client_impl>& impl, queued_call* c, error_code ec, std::string_view why)
+/// executor, never inline. The block is gone afterwards.
+inline void fail_queued(const std::shared_ptr<client_impl>& impl, call_block* c, error_code ec, std::string_view why)
 {
-    std::unique_ptr<queued_call> node(c);
+    call_ptr block(c);
     if (c->diag) {
         c->diag->clear();
         detail::diag(*c->diag).set_client_message(why);
     }
     auto slot = asio::get_associated_cancellation_slot(c->handler);
     if (slot.is_connected()) slot.clear();
-    asio::post(impl->ex_, asio::append(std::move(c->handler), ec));
+    asio::post(impl->ex_, asio::append(std::move(c->handler), ec, static_cast<void*>(nullptr)));
 }
 
-/// co_spawn's completion: (exception_ptr, error_code) to the call's handler, whose executor,
-/// allocator and cancellation slot it carries.
+/// What a call's coroutine ends with: its error, and the response it parsed (owned; null if none).
+struct call_result {
+    error_code ec;
+    void* response = nullptr;
+};
+
+/// co_spawn's completion: (exception_ptr, call_result) to the call's handler, whose executor,
+/// allocator and cancellation slot it carries; the response is freed once the handler has
+/// moved it out.
 struct spawn_completion {
     call_handler handler;
-    void operator()(std::exception_ptr ep, error_code ec)
+    const operation* op;
+    void operator()(std::exception_ptr ep, call_result r)
     {
+        response_ptr response(r.response, response_deleter{op});
         if (ep) std::rethrow_exception(ep);  // only std::bad_alloc can get here
-        std::move(handler)(ec);
+        std::move(handler)(r.ec, r.ec ? nullptr : r.response);
     }
     using cancellation_slot_type = asio::cancellation_slot;
     cancellation_slot_type get_cancellation_slot() const noexcept { return handler.get_cancellation_slot(); }
@@ -112,7 +121,7 @@ BEDROCK_AGENT_COLD BEDROCK_AGENT_DECL client_impl::client_impl(asio::any_io_exec
     : ex_(std::move(ex)), params_(p), pool_(ex_, params_.pool), quota_(p.retry.quota_capacity),
       rng_(std::random_device{}())
 {
-    pool_.on_queue_timeout = [](queued_call* c, void* self) {
+    pool_.on_queue_timeout = [](call_block* c, void* self) {
         auto* impl = static_cast<client_impl*>(self);
         fail_queued(impl->shared_from_this(), c, make_error_code(errc::timeout), waited_too_long(impl->params_, impl->pool_));
     };
@@ -184,38 +193,39 @@ inline bool on_client_executor(const client_impl& impl) noexcept
     return false;
 }
 
-BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_impl> impl, const operation& op,
-                                                       void* data, diagnostics* diag, clock_type::time_point submitted);
+BEDROCK_AGENT_DECL asio::awaitable<call_result> run_call(std::shared_ptr<client_impl> impl, call_ptr call);
 
-/// Runs an admitted call: its coroutine, completing `handler`.
-inline void spawn_call(const std::shared_ptr<client_impl>& impl, const operation& op, void* data, diagnostics* diag,
-                       call_handler handler, clock_type::time_point submitted = {})
+/// Runs an admitted call: its coroutine (which owns the block), completing its handler.
+inline void spawn_call(const std::shared_ptr<client_impl>& impl, call_ptr call)
 {
-    asio::co_spawn(impl->ex_, run_call(impl, op, data, diag, submitted), spawn_completion{std::move(handler)});
+    call_handler handler(std::move(call->handler));
+    const operation* op = call->op;
+    auto run = run_call(impl, std::move(call));
+    asio::co_spawn(impl->ex_, std::move(run), spawn_completion{std::move(handler), op});
 }
 
-BEDROCK_AGENT_DECL void client_impl::start_call(const std::shared_ptr<client_impl>& self, queued_call* call)
+BEDROCK_AGENT_DECL void client_impl::start_call(const std::shared_ptr<client_impl>& self, call_block* call)
 {
-    std::unique_ptr<queued_call> node(call);
     auto slot = asio::get_associated_cancellation_slot(call->handler);
     if (slot.is_connected()) slot.clear();
-    spawn_call(self, *call->op, call->data, call->diag, std::move(call->handler), call->submitted);
+    spawn_call(self, call_ptr(call));
 }
 
-BEDROCK_AGENT_DECL void async_call(const std::shared_ptr<client_impl>& impl, operation_id id, void* data,
+BEDROCK_AGENT_DECL void async_call(const std::shared_ptr<client_impl>& impl, operation_id id, const void* request,
                                    diagnostics* diag, call_handler handler)
 {
     const operation& op = operation_of(id);
+    call_ptr block(op.make_call(std::move(handler), &op, request, diag));
     if (on_client_executor(*impl) && impl->pool_.admit()) {
-        spawn_call(impl, op, data, diag, std::move(handler));
+        spawn_call(impl, std::move(block));
         return;
     }
-    auto* call = new queued_call(std::move(handler), &op, data, diag);
+    auto* call = block.release();
     // On the client's executor (a strand, when calls come from several threads).
     asio::dispatch(impl->ex_, [impl, call] { impl->admit(impl, call); });
 }
 
-BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& self, queued_call* call)
+BEDROCK_AGENT_DECL void client_impl::admit(const std::shared_ptr<client_impl>& self, call_block* call)
 {
     if (pool_.admit()) {
         start_call(self, call);
@@ -283,7 +293,7 @@ BEDROCK_AGENT_DECL void client_impl::start_queued(const std::shared_ptr<client_i
     }
 }
 
-BEDROCK_AGENT_DECL bool client_impl::end_abandoned(queued_call* call)
+BEDROCK_AGENT_DECL bool client_impl::end_abandoned(call_block* call)
 {
     // Its cancel was emitted (the posted work that would take it out of the queue has not run
     // yet), or the client shut down: it ends here, without running, and gives back its room.
@@ -294,7 +304,7 @@ BEDROCK_AGENT_DECL bool client_impl::end_abandoned(queued_call* call)
     return true;
 }
 
-BEDROCK_AGENT_DECL void client_impl::start_or_fail(const std::shared_ptr<client_impl>& self, queued_call* call)
+BEDROCK_AGENT_DECL void client_impl::start_or_fail(const std::shared_ptr<client_impl>& self, call_block* call)
 {
     if (end_abandoned(call)) start_queued(self);
     else start_call(self, call);
@@ -333,11 +343,11 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, 
     co_return ec;
 }
 
-BEDROCK_AGENT_DECL void client_impl::write_request(connection& conn, const operation& op, const void* data,
+BEDROCK_AGENT_DECL void client_impl::write_request(connection& conn, const call_block& call,
                                                    const credentials& creds, unsigned attempt,
                                                    std::string_view invocation_id, clock_type::time_point deadline)
 {
-    op.write(writer_, conn.out, data,
+    call.op->write(writer_, conn.out, call,
              {ep_, creds, region_, std::chrono::system_clock::now() + clock_offset_, invocation_id, attempt,
               std::max(1u, *params_.retry.max_attempts), &keys_});
     if (params_.debug_log) params_.debug_log(redacted_request(conn.out, ep_));
@@ -346,7 +356,7 @@ BEDROCK_AGENT_DECL void client_impl::write_request(connection& conn, const opera
     pool_.track(&conn);
 }
 
-BEDROCK_AGENT_DECL void client_impl::read_answer(connection& conn, const operation& op, void* data, diagnostics& d,
+BEDROCK_AGENT_DECL void client_impl::read_answer(connection& conn, const operation& op, void*& response, diagnostics& d,
                                                  sansio::call_event& ev)
 {
     const auto& res = conn.response;
@@ -362,7 +372,7 @@ BEDROCK_AGENT_DECL void client_impl::read_answer(connection& conn, const operati
     detail::diag(d).set_http_status(res.status);
     detail::diag(d).set_request_id(res.request_id);
     if (res.status / 100 == 2) {
-        ev.ec = op.parse(res.body, data, d);
+        ev.ec = op.parse(res.body, response, d);
         return;
     }
     ev.http_status = res.status;
@@ -410,9 +420,10 @@ struct running_call {
     ~running_call() { impl->call_done(impl, starting); }
 };
 
-BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_impl> impl, const operation& op,
-                                                       void* data, diagnostics* diag, clock_type::time_point submitted)
+BEDROCK_AGENT_DECL asio::awaitable<call_result> run_call(std::shared_ptr<client_impl> impl, call_ptr call)
 {
+    const operation& op = *call->op;
+    diagnostics* const diag = call->diag;
     running_call running{impl};
     // A cancelled coroutine must not throw from its next co_await: every outcome is an error code.
     co_await asio::this_coro::throw_if_cancelled(false);
@@ -425,11 +436,11 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_i
     error_code refused = c.config_ec_;
     if (refused) detail::diag(d).set_client_message(c.config_msg_);
     else if (c.pool_.closed()) refused = asio::error::operation_aborted;
-    else refused = op.validate(data, d);
+    else refused = op.validate(*call, d);
     if (refused) {
         // Never complete inline: go through the executor first.
         co_await asio::post(c.ex_, asio::use_awaitable);
-        co_return refused;
+        co_return call_result{refused};
     }
 
     // The I/O of the call: one case per action of the state machine (sansio/call_fsm.hpp), which
@@ -437,7 +448,8 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_i
     // down) meanwhile.
     const sansio::uuid_text invocation_id = sansio::make_uuid_v4(c.rng_(), c.rng_());
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
-    sansio::call_fsm fsm(c.params_, c.quota_, d, c.host_text_, submitted, c.creds_cache_ != nullptr);
+    sansio::call_fsm fsm(c.params_, c.quota_, d, c.host_text_, call->submitted, c.creds_cache_ != nullptr);
+    response_ptr response(nullptr, response_deleter{&op});  // created by the first 2xx answer parsed
     std::unique_ptr<connection> conn;
     const credentials* creds = &c.creds_;
     std::shared_ptr<const credentials> held;  // the cache's, for this attempt
@@ -491,7 +503,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_i
         case sansio::call_action::send: {
             // Sign and write the request, read the response into conn->response (parsing bytes
             // as they arrive), then parse the answer into the call's response or into d.
-            c.write_request(*conn, op, data, *creds, a.attempt,
+            c.write_request(*conn, *call, *creds, a.attempt,
                             std::string_view(invocation_id.data(), invocation_id.size()), a.deadline);
             exchange_result x;
             co_await exchange(*conn, x, c.header_limit_, c.params_.max_response_body_bytes);
@@ -507,7 +519,9 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_i
             ev.cancelled = call_cancelled(cs, c);
             if (!x.ec) {
                 ev.answered = true;
-                c.read_answer(*conn, op, data, d, ev);
+                void* parsed = response.release();
+                c.read_answer(*conn, op, parsed, d, ev);
+                response.reset(parsed);
             }
             break;
         }
@@ -524,7 +538,7 @@ BEDROCK_AGENT_DECL asio::awaitable<error_code> run_call(std::shared_ptr<client_i
         }
         case sansio::call_action::finish:
             if (conn) c.settle(impl, conn, sansio::connection_fate::drop);  // (the machine settles it first)
-            co_return a.ec;
+            co_return call_result{a.ec, a.ec ? nullptr : response.release()};
         }
         if (ev.ec) ev.random01 = uniform(c.rng_);  // the backoff's jitter, should the step end the attempt
     }

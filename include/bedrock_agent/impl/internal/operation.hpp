@@ -15,6 +15,7 @@
 // retry state machines and the admission queue are the same for all of them.
 
 #include <bedrock_agent/detail/call_initiation.hpp>
+#include <bedrock_agent/impl/internal/io/call_block.hpp>
 #include <bedrock_agent/impl/internal/operations/stop_ingestion_job.hpp>
 #include <bedrock_agent/impl/internal/sansio/request_writer.hpp>
 
@@ -23,34 +24,66 @@
 
 namespace bedrock_agent::detail {
 
+/// A call's block with its request (the copy made when the call was made).
+template <class Op>
+struct call_block_of final : call_block {
+    call_block_of(call_handler h, const operation* o, diagnostics* d, const typename Op::request& r)
+        : call_block(std::move(h), o, d), request(r)
+    {
+    }
+    typename Op::request request;
+};
+
 struct operation {
     std::string_view name;
     bool idempotent;
-    boost::system::error_code (*validate)(const void* data, diagnostics& d);
+    /// A block for a call of this operation, with a copy of `*request`.
+    call_block* (*make_call)(call_handler&& h, const operation* self, const void* request, diagnostics* d);
+    void (*destroy_call)(call_block* b) noexcept;
+    boost::system::error_code (*validate)(const call_block& b, diagnostics& d);
     /// Writes the signed request of one attempt into `out`.
-    void (*write)(sansio::request_writer& w, std::string& out, const void* data, const sansio::build_context& ctx);
-    /// Parses a 2xx answer's body into the call's response.
-    boost::system::error_code (*parse)(std::string_view body, void* data, diagnostics& d);
+    void (*write)(sansio::request_writer& w, std::string& out, const call_block& b, const sansio::build_context& ctx);
+    /// Parses a 2xx answer's body into `*response`, creating it the first time.
+    boost::system::error_code (*parse)(std::string_view body, void*& response, diagnostics& d);
+    void (*destroy_response)(void* response) noexcept;
 };
 
 template <class Op>
 struct operation_table {
-    using data = call_data<typename Op::request, typename Op::response>;
+    using block = call_block_of<Op>;
+    using response = typename Op::response;
 
-    static boost::system::error_code validate(const void* p, diagnostics& d)
+    static call_block* make_call(call_handler&& h, const operation* self, const void* request, diagnostics* d)
     {
-        return Op::validate(static_cast<const data*>(p)->request, d);
+        return new block(std::move(h), self, d, *static_cast<const typename Op::request*>(request));
     }
-    static void write(sansio::request_writer& w, std::string& out, const void* p, const sansio::build_context& ctx)
+    static void destroy_call(call_block* b) noexcept { delete static_cast<block*>(b); }
+    static boost::system::error_code validate(const call_block& b, diagnostics& d)
     {
-        w.write(out, static_cast<const data*>(p)->request, ctx);
+        return Op::validate(static_cast<const block&>(b).request, d);
     }
-    static boost::system::error_code parse(std::string_view body, void* p, diagnostics& d)
+    static void write(sansio::request_writer& w, std::string& out, const call_block& b, const sansio::build_context& ctx)
     {
-        return Op::parse(body, static_cast<data*>(p)->response, d);
+        w.write(out, static_cast<const block&>(b).request, ctx);
     }
-    static constexpr operation value{Op::name, Op::idempotent, &validate, &write, &parse};
+    static boost::system::error_code parse(std::string_view body, void*& out, diagnostics& d)
+    {
+        if (!out) out = new response();
+        return Op::parse(body, *static_cast<response*>(out), d);
+    }
+    static void destroy_response(void* r) noexcept { delete static_cast<response*>(r); }
+    static constexpr operation value{Op::name,  Op::idempotent, &make_call, &destroy_call,
+                                     &validate, &write,         &parse,     &destroy_response};
 };
+
+inline void call_block_deleter::operator()(call_block* b) const noexcept { b->op->destroy_call(b); }
+
+/// A response the call path owns until the completion has moved it out.
+struct response_deleter {
+    const operation* op;
+    void operator()(void* r) const noexcept { op->destroy_response(r); }
+};
+using response_ptr = std::unique_ptr<void, response_deleter>;
 
 inline const operation& operation_of(operation_id id) noexcept
 {

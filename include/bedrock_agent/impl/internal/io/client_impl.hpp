@@ -12,7 +12,7 @@
 #include <bedrock_agent/impl/internal/io/credential_providers.hpp>
 #include <bedrock_agent/impl/internal/io/exchange.hpp>
 #include <bedrock_agent/impl/internal/io/pool.hpp>
-#include <bedrock_agent/impl/internal/io/queued_call.hpp>
+#include <bedrock_agent/impl/internal/io/call_block.hpp>
 #include <bedrock_agent/impl/internal/operation.hpp>
 #include <bedrock_agent/impl/internal/sansio/call_fsm.hpp>
 #include <bedrock_agent/impl/internal/sansio/clock_skew.hpp>
@@ -47,12 +47,12 @@ public:
     // The steps of a call that do not suspend.
     /// Signs and writes the request of attempt `attempt` into conn.out; the connection is
     /// tracked (the deadline watch) until the exchange ends.
-    BEDROCK_AGENT_DECL void write_request(connection& conn, const operation& op, const void* data,
+    BEDROCK_AGENT_DECL void write_request(connection& conn, const call_block& call,
                                           const credentials& creds, unsigned attempt, std::string_view invocation_id,
                                           clock_type::time_point deadline);
     /// A whole response arrived: parses it into the call's response (2xx) or into d, and fills
     /// the event's verdict (ec, status, AWS code, clock skew).
-    BEDROCK_AGENT_DECL void read_answer(connection& conn, const operation& op, void* data, diagnostics& d,
+    BEDROCK_AGENT_DECL void read_answer(connection& conn, const operation& op, void*& response, diagnostics& d,
                                         sansio::call_event& ev);
     /// Does what the call state machine decided with the call's connection (or permit).
     BEDROCK_AGENT_DECL void settle(const std::shared_ptr<client_impl>& self, std::unique_ptr<connection>& conn,
@@ -62,9 +62,9 @@ public:
     BEDROCK_AGENT_DECL asio::awaitable<error_code> open(connection& c, clock_type::time_point deadline, std::string& why);
     BEDROCK_AGENT_DECL void shutdown();
     /// Runs the call now if fewer than max_connections calls run, else queues it.
-    BEDROCK_AGENT_DECL void admit(const std::shared_ptr<client_impl>& self, queued_call* call);
+    BEDROCK_AGENT_DECL void admit(const std::shared_ptr<client_impl>& self, call_block* call);
     /// Runs a queued call that was admitted (the node is gone afterwards).
-    BEDROCK_AGENT_DECL void start_call(const std::shared_ptr<client_impl>& self, queued_call* call);
+    BEDROCK_AGENT_DECL void start_call(const std::shared_ptr<client_impl>& self, call_block* call);
     /// A call ended (`starting`: before it asked the pool for a connection).
     BEDROCK_AGENT_DECL void call_done(const std::shared_ptr<client_impl>& self, bool starting);
     /// Starts the queued calls that have room now (after a call ended, a connection came back,
@@ -72,10 +72,10 @@ public:
     BEDROCK_AGENT_DECL void start_queued(const std::shared_ptr<client_impl>& self);
     /// Starts a queued call that was admitted, unless it was cancelled or the client shut down
     /// meanwhile (then it ends with operation_aborted, and its room goes to the next).
-    BEDROCK_AGENT_DECL void start_or_fail(const std::shared_ptr<client_impl>& self, queued_call* call);
+    BEDROCK_AGENT_DECL void start_or_fail(const std::shared_ptr<client_impl>& self, call_block* call);
     /// Ends an admitted call that was cancelled, or whose client shut down, before it started
     /// (true); false if it may run.
-    BEDROCK_AGENT_DECL bool end_abandoned(queued_call* call);
+    BEDROCK_AGENT_DECL bool end_abandoned(call_block* call);
 
     asio::any_io_executor ex_;
     client_params params_;

@@ -8,7 +8,7 @@
 
 #include <bedrock_agent/client.hpp>
 #include <bedrock_agent/pool_params.hpp>
-#include <bedrock_agent/impl/internal/io/queued_call.hpp>
+#include <bedrock_agent/impl/internal/operation.hpp>
 #include <bedrock_agent/impl/internal/sansio/admission.hpp>
 #include <bedrock_agent/impl/internal/io/connection.hpp>
 
@@ -36,7 +36,7 @@ public:
     {
         // Calls still queued when the client goes (its io_context stopped first): their handlers
         // are destroyed, never invoked.
-        while (auto* c = admission_.pop_front()) delete c;
+        while (auto* c = admission_.pop_front()) call_block_deleter{}(c);
     }
 
     // --- Admission (sansio::admission) ---
@@ -46,21 +46,21 @@ public:
     std::size_t waiting() const noexcept { return admission_.waiting(); }
     /// max_connections calls run (else what holds the queue is max_opening).
     bool at_call_limit() const noexcept { return admission_.at_call_limit(); }
-    void enqueue(queued_call* c)
+    void enqueue(call_block* c)
     {
         admission_.enqueue(c);
         watch(c->deadline);
     }
-    void unlink(queued_call* c) noexcept { admission_.unlink(c); }
-    queued_call* find_queued(std::uint32_t id) noexcept { return admission_.find(id); }
-    queued_call* pop_queued() noexcept { return admission_.pop_front(); }
+    void unlink(call_block* c) noexcept { admission_.unlink(c); }
+    call_block* find_queued(std::uint32_t id) noexcept { return admission_.find(id); }
+    call_block* pop_queued() noexcept { return admission_.pop_front(); }
     /// A running call ended (`starting`: before its first acquire()).
     void call_done(bool starting) noexcept { admission_.call_done(starting); }
     /// The next queued call that may run now (already admitted), if any. Asked after each event
     /// that can make room: a call ended, a connection came back, an opening finished.
-    queued_call* next_to_run() noexcept { return closed_ ? nullptr : admission_.next_to_run(idle_.size()); }
+    call_block* next_to_run() noexcept { return closed_ ? nullptr : admission_.next_to_run(idle_.size()); }
     /// Called with each queued call whose deadline passed (unlinked first).
-    void (*on_queue_timeout)(queued_call*, void*) = nullptr;
+    void (*on_queue_timeout)(call_block*, void*) = nullptr;
     void* on_queue_timeout_arg = nullptr;
 
     /// A connection for a running call: an idle one, or a permit to open one (conn == nullptr,
@@ -214,7 +214,7 @@ private:
                 next = std::min(next, c->deadline);
             }
         }
-        while (queued_call* c = admission_.pop_expired(now))
+        while (call_block* c = admission_.pop_expired(now))
             if (on_queue_timeout) on_queue_timeout(c, on_queue_timeout_arg);
         if (const auto* head = admission_.front()) next = std::min(next, head->deadline);
         if (next != clock_type::time_point::max()) watch(next);
@@ -225,7 +225,7 @@ private:
     clock_type::time_point watch_at_ = clock_type::time_point::max();
     bool idle_check_posted_ = false;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
-    sansio::admission<queued_call> admission_;
+    sansio::admission<call_block> admission_;
     sansio::idle_set<connection> idle_;
     std::vector<connection*> in_use_;
     std::size_t open_ = 0;

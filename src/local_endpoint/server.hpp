@@ -127,6 +127,8 @@ public:
     std::atomic<std::uint64_t> handshakes{0};
     std::atomic<std::uint64_t> resumed_handshakes{0};
     std::atomic<std::uint64_t> requests{0};
+    /// Connections whose socket this server has closed (the session ended).
+    std::uint64_t closed_connections() const noexcept { return state_->closed.load(); }
 
 private:
     asio::awaitable<void> accept_loop()
@@ -152,7 +154,13 @@ private:
         struct unregister {
             std::shared_ptr<shared_state> s;
             beast::tcp_stream* p;
-            ~unregister() { s->live.erase(p); }
+            ~unregister()
+            {
+                s->live.erase(p);
+                boost::system::error_code e;
+                p->socket().close(e);
+                ++s->closed;
+            }
         } guard{state, &tcp};
         boost::system::error_code ignored;
         tcp.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -274,6 +282,7 @@ private:
     struct shared_state {
         std::set<beast::tcp_stream*> live;
         bool stopped = false;
+        std::atomic<std::uint64_t> closed{0};  ///< connections this side has closed
     };
     std::shared_ptr<shared_state> state_ = std::make_shared<shared_state>();
 };

@@ -1127,3 +1127,59 @@ TEST_SUITE("credentials")
         CHECK_FALSE(std::filesystem::exists("/proc/" + std::to_string(pid)));  // reaped: not even a zombie
     }
 }
+
+namespace {
+
+// The cache's wall clock, set by the test (credentials_cache::now_).
+std::chrono::system_clock::time_point fake_now;
+std::chrono::system_clock::time_point read_fake_now() { return fake_now; }
+
+// Fetch n answers credentials that expire n hours after `t0`.
+asio::awaitable<ba::detail::fetch_result> answer_expiring(int* runs, std::chrono::system_clock::time_point t0)
+{
+    ++*runs;
+    ba::detail::fetch_result r;
+    r.creds = ba::credentials{"AKID" + std::to_string(*runs), "S", "", t0 + std::chrono::hours(*runs)};
+    co_return r;
+}
+
+}  // namespace
+
+TEST_SUITE("credentials")
+{
+    TEST_CASE("the cache on a fake clock: fresh, refreshed in the background within the window, fetched again once expired")
+    {
+        using namespace std::chrono;
+        int runs = 0;
+        const auto t0 = system_clock::time_point{} + hours(480000);
+        fake_now = t0;
+        ba::detail::chain_config cfg;
+        cfg.fetch_override = [&runs, t0](asio::any_io_executor) { return answer_expiring(&runs, t0); };
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            auto cache = std::make_shared<ba::detail::credentials_cache>(io.get_executor(), cfg, std::string());
+            cache->now_ = &read_fake_now;
+            const auto deadline = steady_clock::now() + 10s;
+            auto got = co_await ba::detail::credentials_cache::get(cache, deadline);
+            REQUIRE(got.creds);
+            CHECK(got.creds->access_key_id == "AKID1");
+            CHECK(cache->current() == got.creds);  // fresh: no wait, no fetch
+            fake_now = t0 + hours(1) - minutes(6) - seconds(1);  // before any window (5 to 6 min)
+            CHECK(cache->current() == got.creds);
+            fake_now = t0 + hours(1) - minutes(5);  // inside every window
+            CHECK(cache->current() == nullptr);      // the fast path steps aside...
+            auto during = co_await ba::detail::credentials_cache::get(cache, deadline);
+            REQUIRE(during.creds);
+            CHECK(during.creds->access_key_id == "AKID1");  // ...the old ones still serve...
+            CHECK(cache->fetches() == 2);                     // ...while one refresh runs
+            // The refresh ends: its credentials (valid until t0 + 2 h) are current.
+            CHECK(co_await test_util::eventually(io, [&] { return cache->current() != nullptr; }));
+            CHECK(cache->current()->access_key_id == "AKID2");
+            fake_now = t0 + hours(2);  // they expire
+            CHECK(cache->current() == nullptr);
+            auto after = co_await ba::detail::credentials_cache::get(cache, deadline);
+            REQUIRE(after.creds);
+            CHECK(cache->fetches() == 3);  // an expired value is never served: a fetch, waited for
+            CHECK(after.creds->access_key_id == "AKID3");
+        });
+    }
+}

@@ -2,7 +2,6 @@
 #define BEDROCK_AGENT_CLIENT_HPP
 
 #include <bedrock_agent/client_params.hpp>
-#include <bedrock_agent/detail/call_initiation.hpp>
 #include <bedrock_agent/detail/config.hpp>
 #include <bedrock_agent/diagnostics.hpp>
 #include <bedrock_agent/error.hpp>
@@ -23,6 +22,17 @@
 #include <string>
 
 namespace bedrock_agent {
+
+/// The default completion token of the client's operations: makes a call an asio::awaitable that
+/// returns the response or throws error_with_diagnostics.
+struct awaitable_with_diagnostics_t {};
+inline constexpr awaitable_with_diagnostics_t awaitable_with_diagnostics{};
+
+namespace detail {  // (defined in detail/call_initiation.hpp, included at the end)
+class client_impl;
+template <class Request, class Response>
+struct call_initiation;
+}  // namespace detail
 
 /// What the pool holds right now, and what it did so far.
 struct pool_stats {
@@ -86,14 +96,14 @@ public:
     template <class CompletionToken = awaitable_with_diagnostics_t>
     auto stop_ingestion_job(const stop_ingestion_job_request& req, diagnostics& diag, CompletionToken&& token = {})
     {
-        return initiate<stop_ingestion_job_response, CompletionToken>(detail::operation_id::stop_ingestion_job, req, &diag, token);
+        return initiate<stop_ingestion_job_response, CompletionToken>(req, &diag, token);
     }
 
     /// StopIngestionJob, without a diagnostics object of your own.
     template <class CompletionToken = awaitable_with_diagnostics_t>
     auto stop_ingestion_job(const stop_ingestion_job_request& req, CompletionToken&& token = {})
     {
-        return initiate<stop_ingestion_job_response, CompletionToken>(detail::operation_id::stop_ingestion_job, req, nullptr, token);
+        return initiate<stop_ingestion_job_response, CompletionToken>(req, nullptr, token);
     }
 
     /// Open, idle, in-use and waiting counts, plus counters (call on the client's executor).
@@ -108,16 +118,19 @@ private:
     // (detail/call_initiation.hpp).
     // (CompletionToken as the operation deduced it: a reference for an lvalue token.)
     template <class Response, class CompletionToken, class Request>
-    auto initiate(detail::operation_id op, const Request& req, diagnostics* diag, CompletionToken& token)
+    auto initiate(const Request& req, diagnostics* diag, CompletionToken& token)
     {
         return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, Response)>(
-            detail::call_initiation<Request, Response>{impl_, op}, token, req, diag);
+            detail::call_initiation<Request, Response>{impl_}, token, req, diag);
     }
 
     std::shared_ptr<detail::client_impl> impl_;
 };
 
 }  // namespace bedrock_agent
+
+// How the operations above reach the compiled call path.
+#include <bedrock_agent/detail/call_initiation.hpp>
 
 #ifdef BEDROCK_AGENT_HEADER_ONLY
 #include <bedrock_agent/impl/client.ipp>

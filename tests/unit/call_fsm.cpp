@@ -99,6 +99,16 @@ call_action to_send(harness& h, tp now = t0)
     return a;
 }
 
+/// Drives a call with static credentials to its first send on an idle (reused) connection.
+call_action to_send_idle(harness& h, tp now = t0)
+{
+    auto a = h.step(ev(call_event::started), now);
+    REQUIRE(a.kind == call_action::acquire);
+    a = h.step(acquired(true), now);
+    REQUIRE(a.kind == call_action::send);
+    return a;
+}
+
 }  // namespace
 
 TEST_SUITE("call")
@@ -383,8 +393,7 @@ TEST_SUITE("call")
         SUBCASE("mid-exchange: aborted, not replayed, not retried")
         {
             harness h;
-            h.step(ev(call_event::started), t0);
-            h.step(acquired(true), t0);
+            to_send_idle(h);
             auto e = broken(aborted, "reading the response");
             e.cancelled = true;
             auto a = h.step(e, t0);
@@ -421,10 +430,8 @@ TEST_SUITE("call")
         SUBCASE("replayed on a fresh connection in the same slot, without spending an attempt")
         {
             harness h;
-            h.step(ev(call_event::started), t0);
-            auto a = h.step(acquired(true), t0);
-            REQUIRE(a.kind == call_action::send);
-            a = h.step(broken(asio::error::connection_reset, "reading the response"), t0);
+            to_send_idle(h);
+            auto a = h.step(broken(asio::error::connection_reset, "reading the response"), t0);
             CHECK(a.kind == call_action::open);
             CHECK(a.replay);
             CHECK(a.fate == connection_fate::replace);
@@ -440,8 +447,7 @@ TEST_SUITE("call")
         SUBCASE("not when some of the response had come")
         {
             harness h;
-            h.step(ev(call_event::started), t0);
-            h.step(acquired(true), t0);
+            to_send_idle(h);
             auto a = h.step(broken(http::error::partial_message, "reading the response", /*got_some=*/true), t0);
             CHECK(a.kind == call_action::sleep);
         }
@@ -455,8 +461,7 @@ TEST_SUITE("call")
         SUBCASE("not after the deadline watch closed it")
         {
             harness h;
-            h.step(ev(call_event::started), t0);
-            h.step(acquired(true), t0);
+            to_send_idle(h);
             auto e = broken(asio::error::operation_aborted, "reading the response");
             e.timed_out = true;
             auto a = h.step(e, t0 + seconds(10));
@@ -465,8 +470,7 @@ TEST_SUITE("call")
         SUBCASE("not when bytes were buffered beyond a response")
         {
             harness h;
-            h.step(ev(call_event::started), t0);
-            h.step(acquired(true), t0);
+            to_send_idle(h);
             auto e = broken(asio::error::connection_reset, "reading the response");
             e.holds_input = true;
             auto a = h.step(e, t0);
@@ -475,8 +479,7 @@ TEST_SUITE("call")
         SUBCASE("not for an error that is not transient")
         {
             harness h;
-            h.step(ev(call_event::started), t0);
-            h.step(acquired(true), t0);
+            to_send_idle(h);
             auto ec = boost::system::error_code(0x0A000086, asio::error::get_ssl_category());
             auto a = h.step(broken(ec, "reading the response"), t0);
             CHECK(a.kind == call_action::finish);
@@ -485,8 +488,7 @@ TEST_SUITE("call")
         SUBCASE("once per attempt: attempt 2 may replay again")
         {
             harness h;
-            h.step(ev(call_event::started), t0);
-            h.step(acquired(true), t0);
+            to_send_idle(h);
             auto a = h.step(broken(asio::error::connection_reset, "reading the response"), t0);
             REQUIRE(a.replay);
             h.step(opened(), t0);

@@ -12,6 +12,7 @@
 #include <bedrock_agent/detail/config.hpp>
 #include <bedrock_agent/diagnostics.hpp>
 #include <bedrock_agent/error_with_diagnostics.hpp>
+#include <bedrock_agent/stop_ingestion_job.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -26,10 +27,7 @@
 
 namespace bedrock_agent {
 
-/// The default completion token of the client's operations: makes a call an asio::awaitable that
-/// returns the response or throws error_with_diagnostics.
-struct awaitable_with_diagnostics_t {};
-inline constexpr awaitable_with_diagnostics_t awaitable_with_diagnostics{};
+struct awaitable_with_diagnostics_t;  // client.hpp
 
 namespace detail {
 
@@ -38,6 +36,14 @@ class client_impl;
 /// The operations the compiled call path knows (impl/internal/operation.hpp maps each to its
 /// descriptor).
 enum class operation_id : unsigned char { stop_ingestion_job };
+
+/// Each request type names its operation.
+template <class Request>
+struct operation_id_of;
+template <>
+struct operation_id_of<stop_ingestion_job_request> {
+    static constexpr operation_id value = operation_id::stop_ingestion_job;
+};
 
 /// A call's completion, type-erased: the error, and the operation's response (null when the
 /// call failed), owned by the call path and valid while the handler runs.
@@ -63,12 +69,11 @@ struct call_completion {
 template <class Request, class Response>
 struct call_initiation {
     std::shared_ptr<client_impl> impl;
-    operation_id op;
 
     template <class Handler>
     void operator()(Handler&& handler, const Request& req, diagnostics* diag) const
     {
-        async_call(impl, op, &req, diag, call_completion<Response, std::decay_t<Handler>>{std::forward<Handler>(handler)});
+        async_call(impl, operation_id_of<Request>::value, &req, diag, call_completion<Response, std::decay_t<Handler>>{std::forward<Handler>(handler)});
     }
 };
 

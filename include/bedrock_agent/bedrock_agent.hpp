@@ -14,6 +14,7 @@
 #include <bedrock_agent/protocol.hpp>
 #include <bedrock_agent/retry_params.hpp>
 #include <bedrock_agent/sigv4.hpp>
+#include <bedrock_agent/get_ingestion_job.hpp>
 #include <bedrock_agent/stop_ingestion_job.hpp>
 
 #endif

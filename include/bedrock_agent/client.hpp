@@ -6,6 +6,7 @@
 #include <bedrock_agent/diagnostics.hpp>
 #include <bedrock_agent/error.hpp>
 #include <bedrock_agent/error_with_diagnostics.hpp>
+#include <bedrock_agent/get_ingestion_job.hpp>
 #include <bedrock_agent/stop_ingestion_job.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -104,6 +105,22 @@ public:
     auto stop_ingestion_job(const stop_ingestion_job_request& req, CompletionToken&& token = {})
     {
         return initiate<stop_ingestion_job_response, CompletionToken>(req, nullptr, token);
+    }
+
+    /// GetIngestionJob: the job's current state. Completion signature:
+    /// void(boost::system::error_code, get_ingestion_job_response). Errors, retries, cancellation,
+    /// executor and lifetimes as for stop_ingestion_job.
+    template <class CompletionToken = awaitable_with_diagnostics_t>
+    auto get_ingestion_job(const get_ingestion_job_request& req, diagnostics& diag, CompletionToken&& token = {})
+    {
+        return initiate<get_ingestion_job_response, CompletionToken>(req, &diag, token);
+    }
+
+    /// GetIngestionJob, without a diagnostics object of your own.
+    template <class CompletionToken = awaitable_with_diagnostics_t>
+    auto get_ingestion_job(const get_ingestion_job_request& req, CompletionToken&& token = {})
+    {
+        return initiate<get_ingestion_job_response, CompletionToken>(req, nullptr, token);
     }
 
     /// Open, idle, in-use and waiting counts, plus counters (call on the client's executor).

@@ -9,6 +9,7 @@
 #include <bedrock_agent/detail/config.hpp>
 #include <bedrock_agent/diagnostics.hpp>
 #include <bedrock_agent/error.hpp>
+#include <bedrock_agent/get_ingestion_job.hpp>
 #include <bedrock_agent/stop_ingestion_job.hpp>
 
 #include <boost/system/error_code.hpp>
@@ -22,6 +23,7 @@ namespace bedrock_agent {
 /// Checks the request against the model (every id required, pattern `[0-9a-zA-Z]{10}`).
 /// On failure returns errc::invalid_request, and diag.client_message() names the field and rule.
 BEDROCK_AGENT_DECL boost::system::error_code validate(const stop_ingestion_job_request& req, diagnostics& diag);
+BEDROCK_AGENT_DECL boost::system::error_code validate(const get_ingestion_job_request& req, diagnostics& diag);
 
 /// True if `id` matches the model's `Id` shape: `[0-9a-zA-Z]{10}`.
 BEDROCK_AGENT_DECL bool is_valid_id(std::string_view id) noexcept;
@@ -41,6 +43,8 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_endpoint(std::string_view url
 
 /// The operation's path with the labels percent-encoded: /knowledgebases/{kb}/datasources/{ds}/ingestionjobs/{job}/stop
 BEDROCK_AGENT_DECL std::string stop_ingestion_job_path(const stop_ingestion_job_request& req);
+/// /knowledgebases/{kb}/datasources/{ds}/ingestionjobs/{job}
+BEDROCK_AGENT_DECL std::string get_ingestion_job_path(const get_ingestion_job_request& req);
 
 /// RFC 3339 date-time ("2019-12-16T22:48:18-01:00", optional fraction, 'Z' or an offset) to UTC ms.
 /// Digits past milliseconds are truncated. Returns false if `s` is not a valid date-time.
@@ -53,6 +57,11 @@ BEDROCK_AGENT_DECL bool parse_timestamp(std::string_view s, timestamp& out) noex
 BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(std::string_view body,
                                                                               stop_ingestion_job_response& out,
                                                                               diagnostics& diag);
+
+/// Parses a 2xx GetIngestionJob body (the same rules as StopIngestionJob's).
+BEDROCK_AGENT_DECL boost::system::error_code parse_get_ingestion_job_response(std::string_view body,
+                                                                             get_ingestion_job_response& out,
+                                                                             diagnostics& diag);
 
 /// What the error parser needs from a non-2xx response.
 struct error_response_view {

@@ -32,11 +32,12 @@ const char* usage_line =
 const char* help_text =
     "bedrock-agent: the Bedrock Agent ingestion-job API from the command line\n"
     "\n"
-    "usage: bedrock-agent [options] stop-ingestion-job --knowledge-base-id KB --data-source-id DS\n"
+    "usage: bedrock-agent [options] <command> --knowledge-base-id KB --data-source-id DS\n"
     "                     --ingestion-job-id JOB\n"
     "\n"
     "Commands:\n"
     "  stop-ingestion-job    Stops a running data ingestion job (POST .../ingestionjobs/{id}/stop)\n"
+    "  get-ingestion-job     Gets a data ingestion job (GET .../ingestionjobs/{id})\n"
     "\n"
     "Global options:\n"
     "  --endpoint-url URL         send requests to URL instead of the region's endpoint\n"
@@ -227,8 +228,10 @@ int main(int argc, char** argv)
         return 0;
     }
     if (command.empty()) return usage_error("the following arguments are required: command");
-    if (command != "stop-ingestion-job")
-        return usage_error("argument operation: Invalid choice, valid choices are:\n\nstop-ingestion-job");
+    if (command != "stop-ingestion-job" && command != "get-ingestion-job")
+        return usage_error("argument operation: Invalid choice, valid choices are:\n\nget-ingestion-job | stop-ingestion-job");
+    const bool is_get = command == "get-ingestion-job";
+    const char* const operation = is_get ? "GetIngestionJob" : "StopIngestionJob";
     if (!unknown.empty()) {
         std::string u;
         for (auto& x : unknown) u += (u.empty() ? "" : ", ") + x;
@@ -279,7 +282,11 @@ int main(int argc, char** argv)
     ba::blocking_client client(p);
     boost::system::error_code ec;
     ba::diagnostics d;
-    auto resp = client.stop_ingestion_job(req, ec, d);
+    // Both answers are {"ingestionJob": ...}, printed the same way.
+    ba::stop_ingestion_job_response resp;
+    const ba::get_ingestion_job_request get{req.knowledge_base_id, req.data_source_id, req.ingestion_job_id};
+    if (is_get) resp.ingestion_job = std::move(client.get_ingestion_job(get, ec, d).ingestion_job);
+    else resp = client.stop_ingestion_job(req, ec, d);
     if (!ec) {
         std::cout << (output == "json" ? ba::programs::to_json(resp) + "\n" : to_text(resp));
         return 0;
@@ -294,13 +301,13 @@ int main(int argc, char** argv)
         return exit_config;
     }
     if (is_service_error(ec)) {
-        std::cerr << "\nAn error occurred (" << d.aws_error_code() << ") when calling the StopIngestionJob operation";
+        std::cerr << "\nAn error occurred (" << d.aws_error_code() << ") when calling the " << operation << " operation";
         if (d.attempts() > 1) std::cerr << " (reached max retries: " << d.attempts() - 1 << ")";
         std::cerr << ": " << d.message() << "\n";
         return exit_service;
     }
     // Anything else: the AWS CLI's wording for transport failures, with our explanation.
-    std::string url = client.endpoint_url() + ba::stop_ingestion_job_path(req);
+    std::string url = client.endpoint_url() + (is_get ? ba::get_ingestion_job_path(get) : ba::stop_ingestion_job_path(req));
     const std::string& why = d.client_message();
     bool connect_step = why.starts_with("connecting") || why.starts_with("resolving") || why.starts_with("TLS handshake");
     if (ec == ba::errc::timeout) {

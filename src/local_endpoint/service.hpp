@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <simdjson.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -45,6 +46,8 @@ struct service_options {
     /// Benchmark mode: stopping a job that is not running answers 202 with the job as it is,
     /// instead of ConflictException, so one job can be stopped over and over.
     bool repeatable_stops = false;
+    /// The clock jobs age by (and signatures are dated against); tests give their own.
+    std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
 };
 
 class service {
@@ -74,8 +77,8 @@ public:
     {
         data_sources_[kb].insert(ds);
         if (id.empty()) return;
-        job j{kb, ds, id, std::move(description), {}, clock::now(), {}};
-        auto now = clock::now();
+        job j{kb, ds, id, std::move(description), {}, opts_.now(), {}};
+        auto now = opts_.now();
         if (status == "STARTING" || status.empty()) {
             j.started_at = now;
         } else if (status == "IN_PROGRESS") {
@@ -278,7 +281,7 @@ private:
         std::chrono::system_clock::time_point when;
         if (!sigv4::parse_amz_date(field("X-Amz-Date"), when))
             return error(403, "IncompleteSignatureException", "Missing or malformed X-Amz-Date");
-        auto skew = when > clock::now() ? when - clock::now() : clock::now() - when;
+        auto skew = when > opts_.now() ? when - opts_.now() : opts_.now() - when;
         if (skew > opts_.max_clock_skew)
             return error(403, "InvalidSignatureException", "Signature expired: the request time is too skewed");
         if (scope[1] != sigv4::format_amz_date(when).substr(0, 8))
@@ -401,7 +404,7 @@ private:
 
     std::string job_json(const job& j)
     {
-        auto now = clock::now();
+        auto now = opts_.now();
         view v = status_of(j, now);
         auto scanned = std::chrono::duration_cast<std::chrono::milliseconds>(std::min(now, v.updated_at) - j.started_at).count() / 10;
         std::string b = "{\"ingestionJob\":{\"knowledgeBaseId\":";
@@ -443,7 +446,7 @@ private:
         auto found = find_job(kb, ds, id);
         if (auto* r = std::get_if<reply>(&found)) return *r;
         job& j = *std::get<job*>(found);
-        auto now = clock::now();
+        auto now = opts_.now();
         view v = status_of(j, now);
         if (v.status != "STARTING" && v.status != "IN_PROGRESS" && !opts_.repeatable_stops) {
             ++counters_.conflict;

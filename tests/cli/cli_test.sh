@@ -44,6 +44,10 @@ common=(--endpoint-url "$url" --ca-bundle "$work/ca.pem" --region us-east-1)
 check "success prints the JSON" 0 '"status": "STOPPING"' "$cli" "${common[@]}" stop-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
 grep -q '"ingestionJob": {' "$work/out" && grep -q '"numberOfDocumentsScanned": ' "$work/out" && grep -qE '"startedAt": "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+\+00:00"' "$work/out" \
   && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: JSON member names"; cat "$work/out"; }
+check "get-ingestion-job prints the job" 0 '"status": "STOPP' "$cli" "${common[@]}" get-ingestion-job "${ids[@]}" --ingestion-job-id IJ12345678
+grep -q '"ingestionJobId": "IJ12345678"' "$work/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: get-ingestion-job JSON"; cat "$work/out"; }
+check "get-ingestion-job not found" 254 "An error occurred (ResourceNotFoundException) when calling the GetIngestionJob operation: " \
+  "$cli" "${common[@]}" get-ingestion-job "${ids[@]}" --ingestion-job-id NOPE123456
 check "conflict" 254 "An error occurred (ConflictException) when calling the StopIngestionJob operation: " \
   "$cli" "${common[@]}" stop-ingestion-job "${ids[@]}" --ingestion-job-id DONE123456
 check "not found" 254 "An error occurred (ResourceNotFoundException) when calling the StopIngestionJob operation: " \

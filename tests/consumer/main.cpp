@@ -7,7 +7,7 @@ int main()
 {
     namespace ba = bedrock_agent;
     ba::diagnostics d;
-    if (ba::validate({"KB12345678", "DS12345678", "IJ12345678"}, d)) return 1;
+    if (ba::validate(ba::stop_ingestion_job_request{"KB12345678", "DS12345678", "IJ12345678"}, d)) return 1;
     ba::sigv4::header_view h[] = {{"host", "bedrock-agent.us-east-1.amazonaws.com"}};
     std::chrono::system_clock::time_point t;
     ba::sigv4::parse_amz_date("20150830T123600Z", t);

@@ -5,6 +5,7 @@
 #include "common/io_util.hpp"
 #include "common/test_util.hpp"
 #include "local_endpoint/server.hpp"
+#include "local_endpoint/service.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -224,6 +225,52 @@ TEST_SUITE("client")
         // something ten times longer.
         CHECK(at[1] - at[0] < 400ms);
         CHECK(at[2] - at[1] < 400ms);
+    }
+
+    TEST_CASE("GetIngestionJob on the same call path: the job's state, a 404, and validation before any I/O")
+    {
+        // The bundled endpoint's service (signatures checked) behind the test server.
+        local::service_options so;
+        so.access_key_id = "AKIDEXAMPLE";
+        so.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        local::service svc(so);
+        svc.add_job("KB12345678", "DS12345678", "IJ12345678", "IN_PROGRESS");
+        std::atomic<unsigned> seen{0};
+        local::server_thread st({}, [&](const local::request_type& r, const local::request_info& i) {
+            ++seen;
+            return svc.handle(r, i);
+        });
+        ca_file ca(st.get());
+        const ba::get_ingestion_job_request get{"KB12345678", "DS12345678", "IJ12345678"};
+        run([&](asio::io_context& io) -> asio::awaitable<void> {
+            ba::client c(io.get_executor(), params_for(st.get(), ca.path));
+            ba::get_ingestion_job_response before = co_await c.get_ingestion_job(get);
+            CHECK(before.ingestion_job.status == ba::ingestion_job_status::in_progress);
+            CHECK(before.ingestion_job.ingestion_job_id == "IJ12345678");
+            co_await c.stop_ingestion_job(req);
+            ba::diagnostics d;
+            ba::get_ingestion_job_response after = co_await c.get_ingestion_job(get, d);
+            CHECK((after.ingestion_job.status == ba::ingestion_job_status::stopping ||
+                   after.ingestion_job.status == ba::ingestion_job_status::stopped));
+            CHECK(d.http_status() == 200);
+            CHECK(d.attempts() == 1);
+            const ba::get_ingestion_job_request missing{"KB12345678", "DS12345678", "NOPE123456"};
+            auto [ec, r] = co_await c.get_ingestion_job(missing, d, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec == ba::errc::resource_not_found);
+            CHECK(d.http_status() == 404);
+            CHECK(d.aws_error_code() == "ResourceNotFoundException");
+            CHECK(r.ingestion_job.ingestion_job_id.empty());
+            const unsigned sent = seen.load();
+            const ba::get_ingestion_job_request bad{"KB12345678", "DS12345678", "IJ-1"};
+            auto [ec2, r2] = co_await c.get_ingestion_job(bad, d, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec2 == ba::errc::invalid_request);
+            CHECK(d.client_message().find("ingestion_job_id (ingestionJobId)") != std::string::npos);
+            CHECK(seen.load() == sent);  // refused before any I/O
+            CHECK(c.connection_pool_stats().connections_opened == 1);  // Stop and Get share the pool
+        });
+        // The blocking client offers it too.
+        ba::blocking_client b(params_for(st.get(), ca.path));
+        CHECK(b.get_ingestion_job(get).ingestion_job.knowledge_base_id == "KB12345678");
     }
 
     TEST_CASE("dropped connections are retried: close without answer, close mid-response, garbage")

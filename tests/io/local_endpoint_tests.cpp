@@ -55,9 +55,12 @@ TEST_SUITE("local-endpoint")
 {
     TEST_CASE("lifecycle: STARTING, IN_PROGRESS; stop: STOPPING, STOPPED; then ConflictException")
     {
+        // On the service's own clock, moved by the test: the verdicts do not race real time.
+        auto now = std::make_shared<std::chrono::system_clock::time_point>(std::chrono::system_clock::now());
         local::service_options o;
         o.starting = 50ms;
         o.stopping = 100ms;
+        o.now = [now] { return *now; };
         local::service svc(o);
         svc.add_job("KB12345678", "DS12345678", "IJ12345678", "STARTING");
         local::request_info info{1, 1};
@@ -66,14 +69,14 @@ TEST_SUITE("local-endpoint")
         local::service unsigned_svc(o);
         unsigned_svc.add_job("KB12345678", "DS12345678", "IJ12345678", "STARTING");
         CHECK(parse(unsigned_svc.handle(get, info)).ingestion_job.status == ba::ingestion_job_status::starting);
-        std::this_thread::sleep_for(80ms);
+        *now += 80ms;
         CHECK(parse(unsigned_svc.handle(get, info)).ingestion_job.status == ba::ingestion_job_status::in_progress);
 
-        auto r = svc.handle(signed_stop("KB12345678", "DS12345678", "IJ12345678"), info);
+        auto r = svc.handle(signed_stop("KB12345678", "DS12345678", "IJ12345678", "bedrock-agent-local-secret", *now), info);
         REQUIRE(r.status == 202);
         CHECK(parse(r).ingestion_job.status == ba::ingestion_job_status::stopping);
-        std::this_thread::sleep_for(150ms);
-        r = svc.handle(signed_stop("KB12345678", "DS12345678", "IJ12345678"), info);
+        *now += 150ms;
+        r = svc.handle(signed_stop("KB12345678", "DS12345678", "IJ12345678", "bedrock-agent-local-secret", *now), info);
         CHECK(r.status == 409);
         CHECK(error_type(r) == "ConflictException");
         CHECK(r.body.find("STOPPED") != std::string::npos);

@@ -132,6 +132,38 @@ TEST_SUITE("request")
         CHECK(out.ends_with("\r\nContent-Length: 0\r\n\r\n"));
     }
 
+    TEST_CASE("GetIngestionJob: botocore's wire request (GET, no Content-Length, the same signature)")
+    {
+        // Expected values from botocore 1.43.11 (bedrock-agent client, SigV4Auth) for this request,
+        // captured at X-Amz-Date 20261208T002056Z: an independent signer's answer.
+        ba::endpoint ep;
+        std::string why;
+        REQUIRE_FALSE(ba::parse_endpoint("https://bedrock-agent.us-east-1.amazonaws.com", ep, why));
+        ba::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", {}};
+        std::chrono::system_clock::time_point t;
+        REQUIRE(sigv4::parse_amz_date("20261208T002056Z", t));
+        ba::get_ingestion_job_request r{"KBID123456", "DSID123456", "JOBID12345"};
+        ba::sansio::build_context ctx{ep, creds, "us-east-1", t, "00000000-0000-4000-8000-000000000000", 1, 3, nullptr};
+        const std::string auth =
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261208/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, "
+            "Signature=67c8e9f7ad4fb3d76af3cef3321ad6bc31c08a0c0ae976fa3c844d8392a23058";
+        auto req = ba::sansio::build_request(r, ctx);
+        CHECK(std::string(req.method_string()) == "GET");
+        CHECK(std::string(req.target()) == "/knowledgebases/KBID123456/datasources/DSID123456/ingestionjobs/JOBID12345");
+        CHECK(std::string(req[boost::beast::http::field::authorization]) == auth);
+        CHECK(req.find(boost::beast::http::field::content_length) == req.end());  // botocore sends none with GET
+        REQUIRE(ba::sansio::request_writer::fast_path_applies(r, ctx));
+        ba::sansio::request_writer w;
+        std::string out;
+        w.write(out, r, ctx);
+        CHECK(out.starts_with("GET /knowledgebases/KBID123456/datasources/DSID123456/ingestionjobs/JOBID12345 HTTP/1.1\r\n"));
+        CHECK(out.find("\r\nAuthorization: " + auth + "\r\n") != std::string::npos);
+        CHECK(out.find("Content-Length") == std::string::npos);
+        std::string expected;
+        ba::sansio::serialize_head(expected, req);
+        CHECK(out == expected);
+    }
+
     TEST_CASE("session token, non-default port and attempt numbers")
     {
         ba::endpoint ep;
@@ -207,6 +239,11 @@ TEST_SUITE("request")
                                 w.write(out, r, ctx);
                                 std::string expected;
                                 ba::sansio::serialize_head(expected, ba::sansio::build_stop_ingestion_job(r, ctx));
+                                CHECK(out == expected);
+                                // The same for GetIngestionJob (another method, path and header set).
+                                const ba::get_ingestion_job_request g{r.knowledge_base_id, r.data_source_id, r.ingestion_job_id};
+                                w.write(out, g, ctx);
+                                ba::sansio::serialize_head(expected, ba::sansio::build_request(g, ctx));
                                 CHECK(out == expected);
                                 bool applies = ba::sansio::request_writer::fast_path_applies(r, ctx);
                                 CHECK(applies == (ep.base_path.empty() && cr.session_token.find(' ') == std::string::npos));

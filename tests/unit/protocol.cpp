@@ -67,17 +67,17 @@ TEST_SUITE("request")
     TEST_CASE("validation names the field and the rule")
     {
         ba::diagnostics d;
-        CHECK_FALSE(ba::validate({"KB12345678", "DS12345678", "IJ12345678"}, d));
-        auto ec = ba::validate({"", "DS12345678", "IJ12345678"}, d);
+        CHECK_FALSE(ba::validate(ba::stop_ingestion_job_request{"KB12345678", "DS12345678", "IJ12345678"}, d));
+        auto ec = ba::validate(ba::stop_ingestion_job_request{"", "DS12345678", "IJ12345678"}, d);
         CHECK(ec == ba::errc::invalid_request);
         CHECK(d.client_message() == "knowledge_base_id (knowledgeBaseId) is required");
-        ec = ba::validate({"KB12345678", "DS1234567", "IJ12345678"}, d);
+        ec = ba::validate(ba::stop_ingestion_job_request{"KB12345678", "DS1234567", "IJ12345678"}, d);
         CHECK(ec == ba::errc::invalid_request);
         CHECK(d.client_message().find("data_source_id (dataSourceId) must match the pattern [0-9a-zA-Z]{10}") == 0);
-        ec = ba::validate({"KB12345678", "DS12345678", "../../x/ab"}, d);
+        ec = ba::validate(ba::stop_ingestion_job_request{"KB12345678", "DS12345678", "../../x/ab"}, d);
         CHECK(ec == ba::errc::invalid_request);
         CHECK(d.client_message().find("ingestion_job_id") == 0);
-        ec = ba::validate({"KB12345678", "DS12345678", std::string("IJ1234567\n", 10)}, d);
+        ec = ba::validate(ba::stop_ingestion_job_request{"KB12345678", "DS12345678", std::string("IJ1234567\n", 10)}, d);
         CHECK(ec == ba::errc::invalid_request);
         CHECK(d.client_message().find("\\x0a") != std::string::npos);  // the bad byte is shown, escaped
         CHECK_FALSE(ba::is_valid_id("KB12345678 "));
@@ -89,6 +89,28 @@ TEST_SUITE("request")
         ba::stop_ingestion_job_request r{"KB ID/12+3", "DS12345678", "IJ12345678"};
         CHECK(ba::stop_ingestion_job_path(r) ==
               "/knowledgebases/KB%20ID%2F12%2B3/datasources/DS12345678/ingestionjobs/IJ12345678/stop");
+    }
+
+    TEST_CASE("GetIngestionJob: the same validation, its own path")
+    {
+        ba::diagnostics d;
+        CHECK_FALSE(ba::validate(ba::get_ingestion_job_request{"KB12345678", "DS12345678", "IJ12345678"}, d));
+        auto ec = ba::validate(ba::get_ingestion_job_request{"KB12345678", "", "IJ12345678"}, d);
+        CHECK(ec == ba::errc::invalid_request);
+        CHECK(d.client_message() == "data_source_id (dataSourceId) is required");
+        ec = ba::validate(ba::get_ingestion_job_request{"KB12345678", "DS12345678", "IJ/2345678"}, d);
+        CHECK(d.client_message().find("ingestion_job_id (ingestionJobId) must match the pattern [0-9a-zA-Z]{10}") == 0);
+        CHECK(ba::get_ingestion_job_path({"KB ID/12+3", "DS12345678", "IJ12345678"}) ==
+              "/knowledgebases/KB%20ID%2F12%2B3/datasources/DS12345678/ingestionjobs/IJ12345678");
+        ba::get_ingestion_job_response out;
+        CHECK_FALSE(ba::parse_get_ingestion_job_response(
+            R"({"ingestionJob":{"knowledgeBaseId":"KB12345678","dataSourceId":"DS12345678","ingestionJobId":"IJ12345678",)"
+            R"("status":"COMPLETE","startedAt":"2026-11-28T10:00:00Z","updatedAt":"2026-11-28T10:05:00.5Z"}})",
+            out, d));
+        CHECK(out.ingestion_job.status == ba::ingestion_job_status::complete);
+        CHECK(out.ingestion_job.updated_at.time_since_epoch().count() % 1000 == 500);
+        CHECK(ba::parse_get_ingestion_job_response(R"({"job":{}})", out, d) == ba::errc::invalid_response);
+        CHECK(d.client_message() == "ingestionJob: required member is missing");
     }
 
     TEST_CASE("endpoint URLs")

@@ -12,6 +12,7 @@
 #include <bedrock_agent/detail/config.hpp>
 #include <bedrock_agent/diagnostics.hpp>
 #include <bedrock_agent/error_with_diagnostics.hpp>
+#include <bedrock_agent/get_ingestion_job.hpp>
 #include <bedrock_agent/stop_ingestion_job.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -35,7 +36,7 @@ class client_impl;
 
 /// The operations the compiled call path knows (impl/internal/operation.hpp maps each to its
 /// descriptor).
-enum class operation_id : unsigned char { stop_ingestion_job };
+enum class operation_id : unsigned char { stop_ingestion_job, get_ingestion_job };
 
 /// Each request type names its operation.
 template <class Request>
@@ -43,6 +44,10 @@ struct operation_id_of;
 template <>
 struct operation_id_of<stop_ingestion_job_request> {
     static constexpr operation_id value = operation_id::stop_ingestion_job;
+};
+template <>
+struct operation_id_of<get_ingestion_job_request> {
+    static constexpr operation_id value = operation_id::get_ingestion_job;
 };
 
 /// A call's completion, type-erased: the error, and the operation's response (null when the

@@ -247,13 +247,13 @@ BEDROCK_AGENT_DECL bool is_valid_id(std::string_view id) noexcept
     return true;
 }
 
-BEDROCK_AGENT_DECL boost::system::error_code validate(const stop_ingestion_job_request& req, diagnostics& diag)
+namespace detail {
+
+/// The model's `Id` members of a request (required, `[0-9a-zA-Z]{10}`), each with its name as
+/// the message gives it.
+inline boost::system::error_code validate_ids(std::initializer_list<std::pair<const std::string*, const char*>> fields,
+                                              diagnostics& diag)
 {
-    const std::pair<const std::string*, const char*> fields[] = {
-        {&req.knowledge_base_id, "knowledge_base_id (knowledgeBaseId)"},
-        {&req.data_source_id, "data_source_id (dataSourceId)"},
-        {&req.ingestion_job_id, "ingestion_job_id (ingestionJobId)"},
-    };
     for (auto [value, name] : fields) {
         if (value->empty()) {
             detail::diag(diag).set_client_message(std::string(name) + " is required");
@@ -268,6 +268,42 @@ BEDROCK_AGENT_DECL boost::system::error_code validate(const stop_ingestion_job_r
         }
     }
     return {};
+}
+
+/// /knowledgebases/{kb}/datasources/{ds}/ingestionjobs/{job}{suffix}. Labels are encoded with
+/// botocore's SAFE_CHARS "-._~" ('/' encoded): after validation they are plain alphanumerics, but
+/// the encoding is what stops a path from being injected.
+inline std::string ingestion_job_path(std::string_view kb, std::string_view ds, std::string_view job,
+                                      std::string_view suffix)
+{
+    std::string p;
+    p.reserve(96);
+    p.append("/knowledgebases/").append(sigv4::uri_encode(kb, false));
+    p.append("/datasources/").append(sigv4::uri_encode(ds, false));
+    p.append("/ingestionjobs/").append(sigv4::uri_encode(job, false));
+    p.append(suffix);
+    return p;
+}
+
+/// Parses {"ingestionJob": {...}} (the Stop, Get and Start answers) into `job_out`, in place.
+inline boost::system::error_code parse_job_answer(std::string_view body, ingestion_job& job_out, diagnostics& diag);
+
+}  // namespace detail
+
+BEDROCK_AGENT_DECL boost::system::error_code validate(const stop_ingestion_job_request& req, diagnostics& diag)
+{
+    return detail::validate_ids({{&req.knowledge_base_id, "knowledge_base_id (knowledgeBaseId)"},
+                                 {&req.data_source_id, "data_source_id (dataSourceId)"},
+                                 {&req.ingestion_job_id, "ingestion_job_id (ingestionJobId)"}},
+                                diag);
+}
+
+BEDROCK_AGENT_DECL boost::system::error_code validate(const get_ingestion_job_request& req, diagnostics& diag)
+{
+    return detail::validate_ids({{&req.knowledge_base_id, "knowledge_base_id (knowledgeBaseId)"},
+                                 {&req.data_source_id, "data_source_id (dataSourceId)"},
+                                 {&req.ingestion_job_id, "ingestion_job_id (ingestionJobId)"}},
+                                diag);
 }
 
 BEDROCK_AGENT_DECL boost::system::error_code parse_endpoint(std::string_view url, endpoint& out, std::string& why)
@@ -336,15 +372,12 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_endpoint(std::string_view url
 
 BEDROCK_AGENT_DECL std::string stop_ingestion_job_path(const stop_ingestion_job_request& req)
 {
-    // Labels are encoded with botocore's SAFE_CHARS "-._~" ('/' encoded): after validation they
-    // are plain alphanumerics, but the encoding is what stops a path from being injected.
-    std::string p;
-    p.reserve(96);
-    p.append("/knowledgebases/").append(sigv4::uri_encode(req.knowledge_base_id, false));
-    p.append("/datasources/").append(sigv4::uri_encode(req.data_source_id, false));
-    p.append("/ingestionjobs/").append(sigv4::uri_encode(req.ingestion_job_id, false));
-    p.append("/stop");
-    return p;
+    return detail::ingestion_job_path(req.knowledge_base_id, req.data_source_id, req.ingestion_job_id, "/stop");
+}
+
+BEDROCK_AGENT_DECL std::string get_ingestion_job_path(const get_ingestion_job_request& req)
+{
+    return detail::ingestion_job_path(req.knowledge_base_id, req.data_source_id, req.ingestion_job_id, "");
 }
 
 BEDROCK_AGENT_DECL bool parse_timestamp(std::string_view s, timestamp& out) noexcept
@@ -410,6 +443,19 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(s
                                                                               stop_ingestion_job_response& out,
                                                                               diagnostics& diag)
 {
+    return detail::parse_job_answer(body, out.ingestion_job, diag);
+}
+
+BEDROCK_AGENT_DECL boost::system::error_code parse_get_ingestion_job_response(std::string_view body,
+                                                                             get_ingestion_job_response& out,
+                                                                             diagnostics& diag)
+{
+    return detail::parse_job_answer(body, out.ingestion_job, diag);
+}
+
+inline boost::system::error_code detail::parse_job_answer(std::string_view body, ingestion_job& job_out,
+                                                          diagnostics& diag)
+{
     auto& scratch = detail::thread_json_scratch();
     detail::json_reader r{diag, {}};
     simdjson::ondemand::document doc;
@@ -422,7 +468,6 @@ BEDROCK_AGENT_DECL boost::system::error_code parse_stop_ingestion_job_response(s
     }
     // Parsed in place, reusing the strings' capacity of a response object used before.
     bool have_job = false;
-    ingestion_job& job_out = out.ingestion_job;
     auto reset = [&] {
         job_out.knowledge_base_id.clear();
         job_out.data_source_id.clear();

@@ -16,7 +16,7 @@
 
 #include <bedrock_agent/detail/call_initiation.hpp>
 #include <bedrock_agent/impl/internal/io/call_block.hpp>
-#include <bedrock_agent/impl/internal/operations/stop_ingestion_job.hpp>
+#include <bedrock_agent/impl/internal/operations/all.hpp>
 #include <bedrock_agent/impl/internal/sansio/request_writer.hpp>
 
 #include <string>
@@ -88,6 +88,7 @@ using response_ptr = std::unique_ptr<void, response_deleter>;
 inline const operation& operation_of(operation_id id) noexcept
 {
     switch (id) {
+    case operation_id::get_ingestion_job: return operation_table<get_ingestion_job_op>::value;
     case operation_id::stop_ingestion_job: break;
     }
     return operation_table<stop_ingestion_job_op>::value;

@@ -4,9 +4,10 @@
 // The StopIngestionJob operation as a descriptor (impl/internal/operation.hpp says what one
 // holds). From the service model, bedrock-agent 2023-06-05 service-2.json, "StopIngestionJob":
 //   "http":{"method":"POST","requestUri":"/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/{ingestionJobId}/stop","responseCode":202}
-// Three URI labels, no body, no idempotency token, no "idempotent" trait (not idempotent).
+// Three URI labels, no body, no idempotency token; "idempotent":true in the model.
 
 #include <bedrock_agent/protocol.hpp>
+#include <bedrock_agent/impl/internal/operations/job_labels.hpp>
 #include <bedrock_agent/stop_ingestion_job.hpp>
 
 #include <string>
@@ -14,36 +15,22 @@
 
 namespace bedrock_agent::detail {
 
-struct stop_ingestion_job_op {
+struct stop_ingestion_job_op : job_labels {
     using request = stop_ingestion_job_request;
     using response = stop_ingestion_job_response;
     static constexpr std::string_view name = "StopIngestionJob";
     static constexpr std::string_view method = "POST";
-    static constexpr bool idempotent = false;
+    static constexpr bool idempotent = true;
     static constexpr bool has_body = false;
 
     /// The path, piece by piece: literal text and the URI labels. A label goes out as it is
-    /// when it needs no percent-encoding (labels_plain); otherwise the generic writer encodes it.
+    /// when it needs no percent-encoding (labels()); otherwise the generic writer encodes it.
     template <class Sink>
     static void path(Sink&& sink, const request& r)
     {
-        sink("/knowledgebases/");
-        sink(r.knowledge_base_id);
-        sink("/datasources/");
-        sink(r.data_source_id);
-        sink("/ingestionjobs/");
-        sink(r.ingestion_job_id);
-        sink("/stop");
+        job_path(sink, r);
+        sink(std::string_view("/stop"));
     }
-    /// Calls f with each URI label.
-    template <class F>
-    static void labels(F&& f, const request& r)
-    {
-        f(r.knowledge_base_id);
-        f(r.data_source_id);
-        f(r.ingestion_job_id);
-    }
-    /// The path with the labels percent-encoded (the generic writer's, and the reference).
     static std::string encoded_path(const request& r) { return stop_ingestion_job_path(r); }
     static void body(std::string&, const request&) {}
 
@@ -54,8 +41,6 @@ struct stop_ingestion_job_op {
     }
 };
 
-template <class Request>
-struct operation_for;
 template <>
 struct operation_for<stop_ingestion_job_request> {
     using type = stop_ingestion_job_op;

@@ -7,12 +7,14 @@
 //   Host, User-Agent, X-Amz-Date, [X-Amz-Security-Token], Authorization (signing name "bedrock",
 //   signed headers host;x-amz-date[;x-amz-security-token]), amz-sdk-invocation-id,
 //   amz-sdk-request: attempt=N; max=M, Content-Length: 0. No body, no Content-Type.
+// A GET (GetIngestionJob) has no Content-Length: botocore sets it for every method but GET, HEAD
+// and OPTIONS (botocore/awsrequest.py, AWSRequestPreparer._prepare_headers).
 // The method and the path come from the operation's descriptor (impl/internal/operations/).
 
 #include <bedrock_agent/credentials.hpp>
 #include <bedrock_agent/detail/config.hpp>
 #include <bedrock_agent/protocol.hpp>
-#include <bedrock_agent/impl/internal/operations/stop_ingestion_job.hpp>
+#include <bedrock_agent/impl/internal/operations/all.hpp>
 #include <bedrock_agent/sigv4.hpp>
 
 #include <boost/beast/http/empty_body.hpp>
@@ -30,6 +32,13 @@ inline constexpr std::string_view signing_name = "bedrock";
 inline constexpr std::string_view user_agent = "bedrock-agent-asio/" BEDROCK_AGENT_VERSION_STRING " lang/cpp";
 
 using http_request = boost::beast::http::request<boost::beast::http::empty_body>;
+
+/// Whether botocore sends Content-Length for a request of this method (botocore/awsrequest.py,
+/// AWSRequestPreparer._prepare_headers: not for GET, HEAD or OPTIONS).
+constexpr bool sends_content_length(std::string_view method) noexcept
+{
+    return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
 
 struct build_context {
     const endpoint& ep;
@@ -65,7 +74,7 @@ inline http_request build_request(const Request& req, const build_context& ctx, 
     char buf[48];
     int n = std::snprintf(buf, sizeof buf, "attempt=%u; max=%u", ctx.attempt, ctx.max_attempts);
     r.set("amz-sdk-request", std::string_view(buf, static_cast<std::size_t>(n)));
-    r.set(http::field::content_length, "0");
+    if (sends_content_length(op::method)) r.set(http::field::content_length, "0");
     r.keep_alive(true);
     if (stages) *stages = std::move(sig);
     return r;

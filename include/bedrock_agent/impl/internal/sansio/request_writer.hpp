@@ -129,7 +129,8 @@ public:
         c.put_uint(ctx.attempt);
         c.put("; max="sv);
         c.put_uint(ctx.max_attempts);
-        c.put("\r\nContent-Length: 0\r\n\r\n"sv);
+        if constexpr (sends_content_length(op::method)) c.put("\r\nContent-Length: 0"sv);
+        c.put("\r\n\r\n"sv);
         out.resize(static_cast<std::size_t>(c.p - out.data()));
     }
 

@@ -220,7 +220,7 @@ TEST_SUITE("credentials")
         CHECK(count_lines(d.p("count")) <= 3);  // ... one at a time
     }
 
-    TEST_CASE("expired credentials are fetched again")
+    TEST_CASE("credentials that arrive expired are not used, and are fetched again (botocore raises)")
     {
         recording_server srv;
         test_util::temp_dir d;
@@ -232,11 +232,14 @@ TEST_SUITE("credentials")
             ba::client c(io.get_executor(), params(srv.url()));
             ba::diagnostics diag;
             auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
-            (void)ec;
+            CHECK(ec == ba::errc::no_credentials);
+            CHECK_MESSAGE(diag.client_message().find("refreshed credentials are still expired") != std::string::npos,
+                          diag.client_message());
             auto [ec2, r2] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
-            (void)ec2;
+            CHECK(ec2 == ba::errc::no_credentials);
         });
-        CHECK(count_lines(d.p("count")) == 2);
+        CHECK(count_lines(d.p("count")) == 2);  // each call fetched again
+        CHECK(srv.authorizations.empty());      // nothing was signed with them
     }
 
     TEST_CASE("container endpoint: FULL_URI on loopback, token file wins and is re-read")
@@ -256,7 +259,9 @@ TEST_SUITE("credentials")
                 return rep;
             }
             rep.status = 200;
-            rep.body = creds_json("AKIDCONTAINER", std::chrono::system_clock::now() - 1min, false);  // expired: refetch
+            // Inside the refresh window (4 min left): each call starts a fetch (the second in the
+            // background, while these still serve).
+            rep.body = creds_json("AKIDCONTAINER", std::chrono::system_clock::now() + 4min, false);
             return rep;
         });
         auto token_file = d.write("token", "FILETOKEN1\n");
@@ -861,18 +866,18 @@ TEST_SUITE("credentials")
     TEST_CASE("credentials are read again before each attempt: a retry signs with the refreshed ones")
     {
         test_util::temp_dir d;
-        // First run: AKIDOLD, expiring 1 s from now; later runs: AKIDNEW for an hour.
+        // First run: AKIDOLD, expiring 3 s from now; later runs: AKIDNEW for an hour.
         auto script = d.write("proc.sh", "if [ -f " + d.p("ran") + " ]; then echo '" +
                                              creds_json("AKIDNEW", std::chrono::system_clock::now() + 1h, true) +
                                              "'; exit 0; fi\ntouch " + d.p("ran") + "\necho '" +
-                                             creds_json("AKIDOLD", std::chrono::system_clock::now() + 1s, true) + "'\n");
+                                             creds_json("AKIDOLD", std::chrono::system_clock::now() + 3s, true) + "'\n");
         auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
         std::mutex m;
         std::vector<std::string> keys;
         local::server_options o;
         o.tls = false;
-        // The first attempt is answered 503 after 1.5 s, when AKIDOLD has expired: the retry
-        // must fetch and sign with AKIDNEW.
+        // The first attempt is answered 503 after 4 s, when AKIDOLD has expired: the retry must
+        // fetch and sign with AKIDNEW.
         local::server_thread st(o, [&](const local::request_type& r, const local::request_info&) {
             std::lock_guard g(m);
             std::string a(r[boost::beast::http::field::authorization]);
@@ -881,7 +886,7 @@ TEST_SUITE("credentials")
             local::reply rep;
             if (keys.size() == 1) {
                 rep.status = 503;
-                rep.delay = 1500ms;
+                rep.delay = 4s;
                 rep.body = "{\"message\":\"busy\"}";
                 rep.headers = {{"X-Amzn-ErrorType", "ServiceUnavailableException"}};
             } else {
@@ -909,10 +914,11 @@ TEST_SUITE("credentials")
     {
         recording_server srv;
         test_util::temp_dir d;
-        // First run: credentials that expire within a second; the second run takes 8 s.
+        // First run: credentials that expire 2 to 3 s later (whole seconds: never expired as they
+        // arrive, which would make the first call fail); the second run takes 8 s.
         auto script = d.write("proc.sh", "if [ -f " + d.p("ran") + " ]; then sleep 8; fi\ntouch " + d.p("ran") +
                                              "\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIDSHORT\", \"SecretAccessKey\": \"S\", "
-                                             "\"Expiration\": \"'$(date -u -d '+1 second' +%Y-%m-%dT%H:%M:%SZ)'\"}'\n");
+                                             "\"Expiration\": \"'$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)'\"}'\n");
         auto config = d.write("config", "[default]\ncredential_process = sh " + script + "\n");
         env_guard env({{"AWS_CONFIG_FILE", config}});
         run([&](asio::io_context& io) -> asio::awaitable<void> {
@@ -922,7 +928,7 @@ TEST_SUITE("credentials")
             ba::diagnostics diag;
             auto [ec, r] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));
             REQUIRE_MESSAGE(!ec, diag.client_message());  // a connection is now idle in the pool
-            asio::steady_timer t(io, 2100ms);  // past the credentials' expiration (at most 2 s away)
+            asio::steady_timer t(io, 3100ms);  // past the credentials' expiration (at most 3 s away)
             co_await t.async_wait(asio::use_awaitable);
             auto began = std::chrono::steady_clock::now();
             auto [ec2, r2] = co_await c.stop_ingestion_job(req, diag, asio::as_tuple(asio::use_awaitable));

@@ -697,6 +697,13 @@ private:
         if (!r.ec)
             if (auto fault = credentials_fault(r.creds); !fault.empty())
                 r = fetch_result{make_error_code(errc::no_credentials), std::string(r.source) + ": " + fault, {}};
+        // Credentials that are expired as they arrive are not used: botocore raises "Credentials
+        // were refreshed, but the refreshed credentials are still expired." (credentials.py,
+        // RefreshableCredentials._protected_refresh), and the next call fetches again.
+        if (!r.ec && r.creds.expiration && sansio::freshness_at(r.creds.expiration, now_(), {}) == sansio::freshness::expired)
+            r = fetch_result{make_error_code(errc::no_credentials),
+                             std::string(r.source) + ": credentials were refreshed, but the refreshed credentials are still expired",
+                             {}};
         fetching_ = false;
         finished_ = fetch_number_;
         if (!r.ec) {

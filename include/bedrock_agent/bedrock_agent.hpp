@@ -16,5 +16,6 @@
 #include <bedrock_agent/sigv4.hpp>
 #include <bedrock_agent/get_ingestion_job.hpp>
 #include <bedrock_agent/stop_ingestion_job.hpp>
+#include <bedrock_agent/waiter_params.hpp>
 
 #endif

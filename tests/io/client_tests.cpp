@@ -8,6 +8,7 @@
 #include "local_endpoint/service.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -271,6 +272,31 @@ TEST_SUITE("client")
         // The blocking client offers it too.
         ba::blocking_client b(params_for(st.get(), ca.path));
         CHECK(b.get_ingestion_job(get).ingestion_job.knowledge_base_id == "KB12345678");
+    }
+
+    TEST_CASE("the completion runs on the handler's associated executor, whichever path the call took")
+    {
+        local::server_thread st({}, [&](const local::request_type&, const local::request_info&) { return ok_reply(); });
+        ca_file ca(st.get());
+        auto p = params_for(st.get(), ca.path);
+        p.pool.max_connections = 1;  // the second call queues, the third is refused at validation
+        asio::io_context io;
+        auto strand = asio::make_strand(io);
+        ba::client c(io.get_executor(), p);
+        int on_strand = 0, done = 0;
+        auto check = [&](error_code, auto) {
+            on_strand += strand.running_in_this_thread() ? 1 : 0;
+            ++done;
+        };
+        asio::post(io, [&] {
+            c.stop_ingestion_job(req, asio::bind_executor(strand, check));  // runs at once
+            c.stop_ingestion_job(req, asio::bind_executor(strand, check));  // queued
+            c.stop_ingestion_job(ba::stop_ingestion_job_request{"KB12345678", "DS12345678", "bad"},
+                                 asio::bind_executor(strand, check));       // refused before any I/O
+        });
+        io.run_for(30s);
+        CHECK(done == 3);
+        CHECK(on_strand == 3);
     }
 
     TEST_CASE("dropped connections are retried: close without answer, close mid-response, garbage")

@@ -16,6 +16,9 @@
 #include <bedrock_agent/stop_ingestion_job.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
@@ -24,6 +27,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace bedrock_agent {
@@ -59,15 +63,27 @@ using call_handler = boost::asio::any_completion_handler<void(boost::system::err
 BEDROCK_AGENT_DECL void async_call(const std::shared_ptr<client_impl>& impl, operation_id op, const void* request,
                                    diagnostics* diag, call_handler handler);
 
-/// Completes the user's handler with (error_code, response).
+/// Stands for "no executor of its own" when asking a handler type for its associated executor.
+struct no_associated_executor {};
+
+/// Completes the user's handler with (error_code, response). It is invoked on the client's
+/// executor; a handler with an associated executor of its own (a strand, a coroutine's
+/// executor) is dispatched to it, which runs it at once when that is where this runs. Which of
+/// the two is known from the handler's type, so a plain callback costs no executor at all.
 template <class Response, class Handler>
 struct call_completion {
     Handler handler;
 
     void operator()(boost::system::error_code ec, void* response)
     {
-        if (ec || !response) std::move(handler)(ec, Response{});
-        else std::move(handler)(ec, std::move(*static_cast<Response*>(response)));
+        Response r = ec || !response ? Response{} : std::move(*static_cast<Response*>(response));
+        using own = boost::asio::associated_executor_t<Handler, no_associated_executor>;
+        if constexpr (std::is_same_v<own, no_associated_executor>) {
+            std::move(handler)(ec, std::move(r));
+        } else {
+            auto ex = boost::asio::get_associated_executor(handler);
+            boost::asio::dispatch(ex, boost::asio::append(std::move(handler), ec, std::move(r)));
+        }
     }
 };
 

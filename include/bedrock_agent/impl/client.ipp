@@ -13,7 +13,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -97,8 +96,6 @@ struct call_result {
 struct spawn_completion {
     call_handler handler;
     const operation* op;
-    asio::any_io_executor client_ex;  ///< the default for the handler's executor
-
     void operator()(std::exception_ptr ep, call_result r)
     {
         response_ptr response(r.response, response_deleter{op});
@@ -109,9 +106,8 @@ struct spawn_completion {
     cancellation_slot_type get_cancellation_slot() const noexcept { return handler.get_cancellation_slot(); }
     using allocator_type = call_handler::allocator_type;
     allocator_type get_allocator() const noexcept { return handler.get_allocator(); }
-    // co_spawn completes through this executor: the handler's own, else the client's.
-    using executor_type = asio::any_completion_executor;
-    executor_type get_executor() const noexcept { return asio::get_associated_executor(handler, client_ex); }
+    // (No executor: co_spawn completes on the client's, and the handler's own wrapper,
+    // detail::call_completion, goes on to the handler's associated executor if it has one.)
 };
 
 inline std::string waited_too_long(const client_params& p, const pool& pl)
@@ -207,7 +203,7 @@ inline void spawn_call(const std::shared_ptr<client_impl>& impl, call_ptr call)
     call_handler handler(std::move(call->handler));
     const operation* op = call->op;
     auto run = run_call(impl, std::move(call));
-    asio::co_spawn(impl->ex_, std::move(run), spawn_completion{std::move(handler), op, impl->ex_});
+    asio::co_spawn(impl->ex_, std::move(run), spawn_completion{std::move(handler), op});
 }
 
 BEDROCK_AGENT_DECL void client_impl::start_call(const std::shared_ptr<client_impl>& self, call_block* call)

@@ -323,12 +323,18 @@ BEDROCK_AGENT_DECL void client_impl::shutdown()
 
 /// The calls' side of an opening: the pool's deadline watch closes the connection at each
 /// step's deadline; a cancelled call, or a client shut down, stops it after the name lookup.
+/// Whether a call should stop: it was cancelled, or the client shut down (its pool closed).
+inline bool call_cancelled(const asio::cancellation_state& cs, const pool& p) noexcept
+{
+    return cs.cancelled() != asio::cancellation_type::none || p.closed();
+}
+
 struct call_connect_owner final : connect_owner {
     pool& p;
     asio::cancellation_state cs;
     call_connect_owner(pool& pl, asio::cancellation_state s) : p(pl), cs(s) {}
     void watch(connection& c, clock_type::time_point deadline) override { p.set_deadline(&c, deadline); }
-    bool abandoned() override { return cs.cancelled() != asio::cancellation_type::none || p.closed(); }
+    bool abandoned() override { return call_cancelled(cs, p); }
 };
 
 BEDROCK_AGENT_DECL asio::awaitable<error_code> client_impl::open(connection& c, clock_type::time_point deadline, std::string& why)
@@ -410,11 +416,6 @@ BEDROCK_AGENT_DECL void client_impl::settle(const std::shared_ptr<client_impl>& 
     start_queued(self);  // a connection is idle, or there is room to open one
 }
 
-inline bool call_cancelled(const asio::cancellation_state& cs, const client_impl& c) noexcept
-{
-    return cs.cancelled() != asio::cancellation_type::none || c.pool_.closed();
-}
-
 /// A running call: however it ends, the next queued call may run.
 struct running_call {
     std::shared_ptr<client_impl> impl;
@@ -476,7 +477,7 @@ BEDROCK_AGENT_DECL asio::awaitable<call_result> run_call(std::shared_ptr<client_
                 held = std::move(got.creds);
             }
             creds = held.get();
-            ev.cancelled = call_cancelled(cs, c);
+            ev.cancelled = call_cancelled(cs, c.pool_);
             break;
         }
         case sansio::call_action::acquire: {
@@ -485,7 +486,7 @@ BEDROCK_AGENT_DECL asio::awaitable<call_result> run_call(std::shared_ptr<client_
             ev.ec = got.ec;
             conn = std::move(got.conn);
             ev.idle = conn != nullptr;
-            ev.cancelled = call_cancelled(cs, c);
+            ev.cancelled = call_cancelled(cs, c.pool_);
             break;
         }
         case sansio::call_action::open: {
@@ -499,7 +500,7 @@ BEDROCK_AGENT_DECL asio::awaitable<call_result> run_call(std::shared_ptr<client_
             c.pool_.opening_ended();
             c.pool_.untrack(conn.get());
             c.start_queued(impl);  // room to open another
-            ev.cancelled = call_cancelled(cs, c);
+            ev.cancelled = call_cancelled(cs, c.pool_);
             break;
         }
         case sansio::call_action::send: {
@@ -518,7 +519,7 @@ BEDROCK_AGENT_DECL asio::awaitable<call_result> run_call(std::shared_ptr<client_
             ev.keep_alive = x.keep_alive;
             ev.timed_out = conn->timed_out;
             ev.holds_input = conn->holds_input();
-            ev.cancelled = call_cancelled(cs, c);
+            ev.cancelled = call_cancelled(cs, c.pool_);
             if (!x.ec) {
                 ev.answered = true;
                 void* parsed = response.release();
@@ -535,7 +536,7 @@ BEDROCK_AGENT_DECL asio::awaitable<call_result> run_call(std::shared_ptr<client_
             std::erase(c.sleeping_, &t);
             ev.kind = sansio::call_event::slept;
             ev.ec = ec;
-            ev.cancelled = call_cancelled(cs, c);
+            ev.cancelled = call_cancelled(cs, c.pool_);
             break;
         }
         case sansio::call_action::finish:
